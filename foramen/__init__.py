@@ -1,0 +1,1 @@
+"""foramen: section-level search for medical articles (the command line lives in ``cli``)."""

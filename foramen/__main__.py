@@ -1,0 +1,3 @@
+from foramen.cli import main
+
+main()

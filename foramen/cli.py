@@ -1,0 +1,201 @@
+"""The ``foramen`` command: build, search, serve, eval."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+from foramen.settings import CORPUS_ENV, DEFAULT_CORPUS, DEFAULT_INDEX, INDEX_ENV, Settings
+from indexer.build import BuildReport, Progress, build_index
+from indexer.errors import ForamenError
+from indexer.search import MAX_LIMIT, Engine
+from indexer.store import read_pointer
+
+PROGRESS_AFTER = 500  # sections: smaller builds finish before a bar would be drawn
+
+
+def paths(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The --corpus and --index options every subcommand takes."""
+    command = click.option(
+        "--index",
+        "index_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        envvar=INDEX_ENV,
+        default=DEFAULT_INDEX,
+        show_default=True,
+        show_envvar=True,
+        help="Folder of the search index.",
+    )(command)
+    return click.option(
+        "--corpus",
+        "corpus_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        envvar=CORPUS_ENV,
+        default=DEFAULT_CORPUS,
+        show_default=True,
+        show_envvar=True,
+        help="Folder of Markdown articles.",
+    )(command)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """foramen: section-level search for medical articles."""
+
+
+@contextmanager
+def _progress() -> Iterator[Progress | None]:
+    """A progress bar for long builds when attached to a terminal; nothing otherwise."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    state: dict[str, Any] = {}
+
+    def report(done: int, total: int) -> None:
+        if total < PROGRESS_AFTER:
+            return
+        if "bar" not in state:
+            state["bar"] = click.progressbar(length=total, label="indexing", file=sys.stderr)
+            state["bar"].__enter__()
+        state["bar"].update(done - state.get("done", 0))
+        state["done"] = done
+
+    try:
+        yield report
+    finally:
+        if "bar" in state:
+            state["bar"].__exit__(None, None, None)
+
+
+def run_build(settings: Settings, full: bool, wait: float) -> BuildReport:
+    with _progress() as progress:
+        return build_index(
+            settings.corpus_dir,
+            settings.index_dir,
+            full=full,
+            wait=wait,
+            progress=progress,
+            checks=corpus_checks(),
+        )
+
+
+def corpus_checks() -> tuple[Callable[[Path], None], ...]:
+    """Validations of corpus files other than articles, run before a build writes."""
+    return ()
+
+
+@main.command()
+@paths
+@click.option("--full", is_flag=True, help="Rebuild from scratch and swap the new index in.")
+@click.option(
+    "--wait",
+    type=click.FloatRange(min=0),
+    default=30.0,
+    show_default=True,
+    help="Seconds to wait for another running build before giving up.",
+)
+def build(corpus_dir: Path, index_dir: Path, full: bool, wait: float) -> None:
+    """Bring the index up to date with the corpus, touching only sections that changed."""
+    try:
+        report = run_build(Settings(corpus_dir, index_dir), full, wait)
+    except ForamenError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(report.summary())
+
+
+@main.command()
+@paths
+@click.argument("query")
+@click.option(
+    "--limit",
+    type=click.IntRange(1, MAX_LIMIT),
+    default=10,
+    show_default=True,
+    help="How many results to show.",
+)
+@click.option(
+    "--page",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Which page of results to show.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the /api/search JSON body.")
+def search(
+    corpus_dir: Path, index_dir: Path, query: str, limit: int, page: int, as_json: bool
+) -> None:
+    """Search the index and print the best sections."""
+    settings = Settings(corpus_dir, index_dir)
+    try:
+        ensure_index(settings)
+        engine = Engine(index_dir)
+        result = engine.search(query, limit=limit, page=page)
+    except ForamenError as error:
+        raise click.ClickException(str(error)) from None
+    if as_json:
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False))
+        return
+    if result.suggestion:
+        click.echo(f"Showing results for: {result.suggestion}")
+    click.echo(f"{result.total} results for {query!r} ({result.elapsed_ms:.1f} ms)")
+    for rank, hit in enumerate(result.hits, start=(page - 1) * limit + 1):
+        crumbs = " › ".join((*hit.path, hit.title))
+        click.echo(f"\n{rank:>2}. {click.style(crumbs, bold=True)}  [{hit.score:.2f}]")
+        click.echo(f"    {hit.url}")
+        click.echo(f"    {_terminal_snippet(hit.snippet)}")
+
+
+def _terminal_snippet(html_snippet: str) -> str:
+    """The snippet for a terminal: <mark> as bold, entities unescaped."""
+    from html import unescape
+
+    marked = html_snippet.replace("<mark>", "\x00").replace("</mark>", "\x01")
+    text = unescape(marked)
+    if sys.stdout.isatty():
+        return text.replace("\x00", "\x1b[1m").replace("\x01", "\x1b[0m")
+    return text.replace("\x00", "").replace("\x01", "")
+
+
+def ensure_index(settings: Settings) -> None:
+    """Build the index first when none exists yet."""
+    if read_pointer(settings.index_dir) is None:
+        report = run_build(settings, full=True, wait=30.0)
+        click.echo(f"built the index: {report.summary()}", err=True)
+
+
+@main.command()
+@paths
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="TCP port to listen on.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="uvicorn worker processes.",
+)
+@click.option("--watch", is_flag=True, help="Re-index corpus edits while serving.")
+def serve(
+    corpus_dir: Path, index_dir: Path, host: str, port: int, workers: int, watch: bool
+) -> None:
+    """Build the index if needed, then serve the search UI and API."""
+    from foramen.server import run_server
+
+    settings = Settings(corpus_dir, index_dir)
+    try:
+        ensure_index(settings)
+    except ForamenError as error:
+        raise click.ClickException(str(error)) from None
+    run_server(settings, host=host, port=port, workers=workers, watch=watch)

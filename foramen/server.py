@@ -1,0 +1,58 @@
+"""Run the web app under uvicorn, with optional workers and a corpus watcher."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+from pathlib import Path
+
+import uvicorn
+from uvicorn.supervisors import Multiprocess
+
+from foramen.settings import Settings
+from indexer.build import build_index
+from indexer.errors import ForamenError
+
+log = logging.getLogger("foramen")
+APP_FACTORY = "webui.app:app_from_env"
+
+
+def run_server(settings: Settings, *, host: str, port: int, workers: int, watch: bool) -> None:
+    settings.export()  # worker processes build their app from the environment
+    config = uvicorn.Config(
+        APP_FACTORY, factory=True, host=host, port=port, workers=workers, log_level="info"
+    )
+    stop = threading.Event()
+    if watch:
+        threading.Thread(
+            target=watch_corpus, args=(settings, stop), daemon=True, name="foramen-watch"
+        ).start()
+    try:
+        if workers > 1:
+            # uvicorn binds a socket that asyncio in the workers does not see as TCP, so
+            # TCP_NODELAY stays off and keep-alive requests stall ~40 ms (uvicorn #3149).
+            # Rebuilding the socket object from its descriptor restores its family/type.
+            bound = config.bind_socket()
+            sock = socket.socket(fileno=bound.detach())
+            server = uvicorn.Server(config)
+            Multiprocess(config, target=server.run, sockets=[sock]).run()
+        else:
+            uvicorn.Server(config).run()
+    finally:
+        stop.set()
+
+
+def watch_corpus(settings: Settings, stop: threading.Event) -> None:
+    """Rebuild the index incrementally whenever a corpus file changes."""
+    from watchfiles import watch
+
+    corpus: Path = settings.corpus_dir
+    for _changes in watch(corpus, stop_event=stop, debounce=300, raise_interrupt=False):
+        try:
+            report = build_index(corpus, settings.index_dir, wait=30.0)
+            log.info("corpus changed: %s", report.summary())
+        except ForamenError as error:
+            log.error(
+                "corpus changed but the build failed, still serving the last index: %s", error
+            )

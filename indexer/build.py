@@ -1,0 +1,250 @@
+"""Bring a Whoosh index up to date with the corpus.
+
+Incremental builds compare each section's content hash with what the index holds and
+add, update and delete only what changed, in one Whoosh commit. Files whose bytes did
+not change since the last build are not even parsed: ``manifest.json`` beside the index
+remembers their sections. ``full=True`` builds a new generation folder and swaps it in.
+The corpus is read and validated completely before anything is written, so a bad corpus
+leaves the previous index answering.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.writing import SegmentWriter
+
+from indexer.chunk import chunk_article, markdown_parser
+from indexer.corpus import article_paths, read_article
+from indexer.errors import CorpusError
+from indexer.models import Section
+from indexer.schema import PATH_SEPARATOR, SCHEMA_VERSION, section_schema
+from indexer.store import (
+    Pointer,
+    build_lock,
+    next_generation_dir,
+    read_pointer,
+    remove_stale_generations,
+    write_pointer,
+)
+
+MANIFEST = "manifest.json"
+Progress = Callable[[int, int], None]
+CorpusCheck = Callable[[Path], None]
+
+
+@dataclass(frozen=True, slots=True)
+class BuildReport:
+    added: int
+    updated: int
+    removed: int
+    unchanged: int
+    seconds: float
+    full: bool
+    sections: int
+
+    @property
+    def changed(self) -> int:
+        return self.added + self.updated + self.removed
+
+    def summary(self) -> str:
+        return (
+            f"{self.added} added, {self.updated} updated, {self.removed} removed, "
+            f"{self.unchanged} unchanged in {self.seconds:.2f} s"
+        )
+
+
+@dataclass(slots=True)
+class _Entry:
+    """What the manifest remembers of one corpus file."""
+
+    digest: str
+    sections: list[tuple[str, str, int]]  # (id, content hash, line)
+
+
+@dataclass(slots=True)
+class _Scan:
+    """The corpus as this build sees it: parsed sections of changed files, entries of all."""
+
+    entries: dict[str, _Entry] = field(default_factory=dict)
+    parsed: dict[str, Section] = field(default_factory=dict)
+
+
+def build_index(
+    corpus_dir: Path,
+    index_root: Path,
+    *,
+    full: bool = False,
+    wait: float = 30.0,
+    progress: Progress | None = None,
+    checks: Iterable[CorpusCheck] = (),
+) -> BuildReport:
+    """Update (or with ``full``, rebuild) the index at ``index_root`` from ``corpus_dir``."""
+    started = time.perf_counter()
+    for check in checks:
+        check(corpus_dir)
+    with build_lock(index_root, wait=wait):
+        pointer = read_pointer(index_root)
+        generation = index_root / pointer.dir if pointer else None
+        manifest = None
+        if not full and pointer and pointer.schema == SCHEMA_VERSION and generation:
+            manifest = _read_manifest(generation)
+        if manifest is None:
+            scan = _scan_corpus(corpus_dir, {})
+            return _build_full(index_root, pointer, scan, started, progress)
+        scan = _scan_corpus(corpus_dir, manifest[1])
+        return _build_incremental(
+            index_root, pointer, generation, manifest, scan, started, progress
+        )
+
+
+def _scan_corpus(corpus_dir: Path, known: dict[str, _Entry]) -> _Scan:
+    """Read every article; parse those whose bytes changed; check ids are unique."""
+    scan = _Scan()
+    parser = markdown_parser()
+    owners: dict[str, tuple[str, int]] = {}
+    for path in article_paths(corpus_dir):
+        key = path.name
+        digest = hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+        entry = known.get(key)
+        if entry is None or entry.digest != digest:
+            sections = chunk_article(read_article(path), parser)
+            entry = _Entry(digest, [(s.id, s.content_hash, s.line) for s in sections])
+            scan.parsed.update((s.id, s) for s in sections if s.id not in scan.parsed)
+        for section_id, _, line in entry.sections:
+            first = owners.get(section_id)
+            if first is not None:
+                raise CorpusError(
+                    path,
+                    line,
+                    f"section id '{section_id}' is already used at {first[0]}:{first[1]}; "
+                    "rename one heading or pin an id with '{#another-id}'",
+                )
+            owners[section_id] = (str(path), line)
+        scan.entries[key] = entry
+    return scan
+
+
+def _document(section: Section, article_title: str) -> dict[str, object]:
+    return {
+        "id": section.id,
+        "article": section.article,
+        "article_title": article_title,
+        "title": section.title,
+        "path": PATH_SEPARATOR.join(section.path),
+        "body": section.text,
+        "part": section.part,
+        "level": section.level,
+        "order": section.order,
+        "hash": section.content_hash,
+    }
+
+
+def _article_titles(sections: Iterable[Section]) -> dict[str, str]:
+    return {s.article: s.title for s in sections if s.order == 0 and s.level == 1}
+
+
+def _article_title(section: Section, titles: dict[str, str]) -> str:
+    return titles.get(section.article) or read_article(Path(section.source)).title
+
+
+def _build_full(
+    root: Path, pointer: Pointer | None, scan: _Scan, started: float, progress: Progress | None
+) -> BuildReport:
+    target = next_generation_dir(root)
+    target.mkdir(parents=True)
+    ix = whoosh_index.create_in(str(target), section_schema())
+    writer = ix.writer(limitmb=256)
+    sections = sorted(scan.parsed.values(), key=lambda s: (s.source, s.order))
+    titles = _article_titles(sections)
+    for done, section in enumerate(sections, start=1):
+        writer.add_document(**_document(section, _article_title(section, titles)))
+        if progress is not None:
+            progress(done, len(sections))
+    writer.commit(optimize=True)
+    _write_manifest(target, ix.latest_generation(), scan.entries)
+    build = (pointer.build + 1) if pointer else 1
+    write_pointer(root, Pointer(target.name, build, SCHEMA_VERSION, len(sections)))
+    # Keep the previous generation one round for readers that are still on it.
+    remove_stale_generations(root, keep={target.name, pointer.dir if pointer else ""})
+    return BuildReport(len(sections), 0, 0, 0, time.perf_counter() - started, True, len(sections))
+
+
+def _build_incremental(
+    root: Path,
+    pointer: Pointer,
+    generation: Path,
+    manifest: tuple[int, dict[str, _Entry]],
+    scan: _Scan,
+    started: float,
+    progress: Progress | None,
+) -> BuildReport:
+    old = {sid: digest for entry in manifest[1].values() for sid, digest, _ in entry.sections}
+    new = {sid: digest for entry in scan.entries.values() for sid, digest, _ in entry.sections}
+    removed = [sid for sid in old if sid not in new]
+    added = [sid for sid in new if sid not in old]
+    updated = [sid for sid in new if sid in old and old[sid] != new[sid]]
+    unchanged = len(new) - len(added) - len(updated)
+    if removed or added or updated:
+        ix = whoosh_index.open_dir(str(generation))
+        writer: SegmentWriter = ix.writer(timeout=10.0)
+        for sid in removed:
+            writer.delete_by_term("id", sid)
+        changed = [scan.parsed[sid] for sid in (*updated, *added)]
+        titles = _article_titles(scan.parsed.values())
+        for done, section in enumerate(changed, start=1):
+            writer.update_document(**_document(section, _article_title(section, titles)))
+            if progress is not None:
+                progress(done, len(changed))
+        writer.commit()
+        _write_manifest(generation, ix.latest_generation(), scan.entries)
+        write_pointer(root, Pointer(pointer.dir, pointer.build + 1, SCHEMA_VERSION, len(new)))
+    elif manifest[1].keys() != scan.entries.keys() or any(
+        manifest[1][k].digest != e.digest for k, e in scan.entries.items()
+    ):
+        # Bytes changed but no section did (whitespace, front matter order): remember the
+        # new digests so the next build does not parse these files again.
+        ix = whoosh_index.open_dir(str(generation))
+        _write_manifest(generation, ix.latest_generation(), scan.entries)
+    return BuildReport(
+        len(added),
+        len(updated),
+        len(removed),
+        unchanged,
+        time.perf_counter() - started,
+        False,
+        len(new),
+    )
+
+
+def _read_manifest(generation: Path) -> tuple[int, dict[str, _Entry]] | None:
+    """The manifest, if it describes the index as it is; None sends the build down the full path."""
+    try:
+        data = json.loads((generation / MANIFEST).read_text("utf-8"))
+        ix = whoosh_index.open_dir(str(generation))
+        if int(data["generation"]) != ix.latest_generation():
+            return None  # a build died between its Whoosh commit and its manifest
+        entries = {
+            key: _Entry(value["digest"], [tuple(s) for s in value["sections"]])  # type: ignore[misc]
+            for key, value in data["files"].items()
+        }
+    except (OSError, ValueError, KeyError, TypeError, whoosh_index.EmptyIndexError):
+        return None  # missing or damaged: rebuild from scratch rather than trust it
+    return int(data["generation"]), entries
+
+
+def _write_manifest(generation: Path, whoosh_generation: int, entries: dict[str, _Entry]) -> None:
+    data = {
+        "generation": whoosh_generation,
+        "files": {k: {"digest": e.digest, "sections": e.sections} for k, e in entries.items()},
+    }
+    temporary = generation / f".{MANIFEST}.{os.getpid()}"
+    temporary.write_text(json.dumps(data), "utf-8")
+    os.replace(temporary, generation / MANIFEST)

@@ -1,0 +1,52 @@
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from foramen.cli import main
+
+
+def run(*args: str, env: dict[str, str] | None = None):
+    return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+
+
+def test_build_then_search(write_corpus, tmp_path: Path) -> None:
+    corpus = write_corpus()
+    index = tmp_path / "index"
+    first = run("build", "--corpus", str(corpus), "--index", str(index))
+    assert first.exit_code == 0
+    assert first.output.startswith("7 added, 0 updated, 0 removed, 0 unchanged in ")
+    again = run("build", "--corpus", str(corpus), "--index", str(index))
+    assert again.output.startswith("0 added, 0 updated, 0 removed, 7 unchanged in ")
+    full = run("build", "--full", "--corpus", str(corpus), "--index", str(index))
+    assert full.output.startswith("7 added")
+    found = run("search", "meniscus", "--corpus", str(corpus), "--index", str(index))
+    assert found.exit_code == 0 and "Meniscus Tear" in found.output
+    assert "/articles/knee#meniscus-tear" in found.output
+
+
+def test_search_json_and_env(write_corpus, tmp_path: Path) -> None:
+    corpus = write_corpus()
+    env = {"FORAMEN_CORPUS": str(corpus), "FORAMEN_INDEX": str(tmp_path / "envindex")}
+    result = run("search", "knee", "--json", "--limit", "2", env=env)
+    assert result.exit_code == 0
+    body = json.loads(result.stdout)
+    assert body["limit"] == 2 and body["query"] == "knee" and len(body["results"]) == 2
+    assert (tmp_path / "envindex" / "CURRENT").exists()
+
+
+def test_bad_corpus_exits_1_naming_file_and_line(write_corpus, tmp_path: Path) -> None:
+    corpus = write_corpus()
+    index = tmp_path / "index"
+    run("build", "--corpus", str(corpus), "--index", str(index))
+    (corpus / "bad.md").write_bytes(b"# Title\n\nok\n\n#### \n")
+    result = run("build", "--corpus", str(corpus), "--index", str(index))
+    assert result.exit_code == 1
+    assert "bad.md:5" in result.output and "empty heading" in result.output
+    still = run("search", "meniscus", "--json", "--corpus", str(corpus), "--index", str(index))
+    assert json.loads(still.stdout)["results"][0]["id"] == "meniscus-tear"
+
+
+def test_limit_is_validated(write_corpus, tmp_path: Path) -> None:
+    result = run("search", "x", "--limit", "0", "--index", str(tmp_path / "i"))
+    assert result.exit_code == 2
