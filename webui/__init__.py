@@ -1,0 +1,11 @@
+"""foramen's web app: search pages, article pages that anchor every section, a JSON API.
+
+app.py        create_app(index_dir=..., corpus_dir=...): routes, errors, security headers
+routes/       pages.py (/, /search, /articles/{slug}) and api.py (/api/..., /healthz)
+articles.py   an article's Markdown -> HTML with section anchors, cached per index build
+templates/    base.html and its pages; static/ one small script and one stylesheet
+"""
+
+from webui.app import app_from_env, create_app
+
+__all__ = ["app_from_env", "create_app"]

@@ -1,0 +1,87 @@
+"""The app factory: ``create_app(index_dir=..., corpus_dir=...)``; nothing is built at import."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+
+from foramen.settings import Settings
+from indexer.errors import IndexMissingError
+from indexer.search import Engine
+from webui.articles import ArticleRenderer
+from webui.errors import error_page
+from webui.routes import routes
+from webui.security import SecurityHeaders
+from webui.state import EXAMPLE_QUERIES, WebState
+from webui.templating import Templates, make_environment
+
+log = logging.getLogger("foramen.web")
+ERROR_MESSAGES = {
+    404: "There is no page at this address.",
+    405: "This address does not accept that kind of request.",
+}
+
+
+def create_app(
+    index_dir: Path, corpus_dir: Path, *, examples: tuple[str, ...] = EXAMPLE_QUERIES
+) -> Starlette:
+    """A search app serving the index at ``index_dir`` and the articles in ``corpus_dir``."""
+    engine = Engine(Path(index_dir))
+    state = WebState(
+        engine=engine,
+        corpus_dir=Path(corpus_dir),
+        articles=ArticleRenderer(Path(corpus_dir), engine.analyzer),
+        templates=Templates(make_environment()),
+        examples=examples,
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        engine.close()
+
+    app = Starlette(
+        routes=routes(),
+        middleware=[Middleware(SecurityHeaders)],
+        exception_handlers={
+            HTTPException: _http_error,
+            IndexMissingError: _index_missing,
+            Exception: _server_error,
+        },
+        lifespan=lifespan,
+    )
+    app.state.web = state
+    return app
+
+
+def app_from_env() -> Starlette:
+    """The factory uvicorn calls (``webui.app:app_from_env``): paths from the environment."""
+    settings = Settings.from_env()
+    return create_app(index_dir=settings.index_dir, corpus_dir=settings.corpus_dir)
+
+
+async def _http_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, HTTPException)
+    message = ERROR_MESSAGES.get(error.status_code, error.detail)
+    response = error_page(request, error.status_code, message)
+    if error.headers:
+        response.headers.update(error.headers)
+    return response
+
+
+async def _index_missing(request: Request, error: Exception) -> Response:
+    log.error("%s", error)
+    return error_page(request, 503, "The search index is not built yet; try again shortly.")
+
+
+async def _server_error(request: Request, error: Exception) -> Response:
+    # Starlette's ServerErrorMiddleware logs the traceback and re-raises after this answers.
+    return error_page(request, 500, "Something went wrong on our side; please try again.")

@@ -1,0 +1,56 @@
+"""Reading a search request's query string: strict, with errors that say how to fix them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from starlette.datastructures import QueryParams
+
+from indexer.search import MAX_LIMIT
+
+MAX_QUERY_CHARS = 256
+MAX_PAGE = 10**18 - 1  # any real page; caps the digits a client can make us parse
+DEFAULT_LIMIT = 10
+_DIGITS = re.compile(r"[0-9]{1,18}")
+
+
+class ParamError(ValueError):
+    """A query-string parameter is malformed; the message tells the client how to fix it."""
+
+
+@dataclass(frozen=True, slots=True)
+class SearchParams:
+    q: str
+    limit: int
+    page: int
+    part: str | None
+
+    @property
+    def empty(self) -> bool:
+        return not self.q.strip()
+
+
+def search_params(query: QueryParams) -> SearchParams:
+    """Validate ``q``, ``limit``, ``page`` and ``part``; raise ParamError on anything else."""
+    q = query.get("q", "")
+    if len(q) > MAX_QUERY_CHARS:
+        raise ParamError(
+            f"'q' is {len(q)} characters long; shorten it to at most {MAX_QUERY_CHARS}"
+        )
+    part = query.get("part") or None
+    if part is not None and len(part) > MAX_QUERY_CHARS:
+        raise ParamError(f"'part' must be at most {MAX_QUERY_CHARS} characters")
+    limit = _integer(query, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+    page = _integer(query, "page", 1, 1, MAX_PAGE)
+    return SearchParams(q=q, limit=limit, page=page, part=part)
+
+
+def _integer(query: QueryParams, name: str, default: int, low: int, high: int) -> int:
+    raw = query.get(name)
+    if raw is None:
+        return default
+    if not _DIGITS.fullmatch(raw) or not low <= int(raw) <= high:
+        shown = raw if len(raw) <= 20 else raw[:20] + "…"
+        raise ParamError(f"'{name}' must be a whole number from {low} to {high}, not {shown!r}")
+    return int(raw)

@@ -1,0 +1,22 @@
+"""The app's routes: HTML pages for people, JSON for programs."""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from webui.routes import api, pages
+from webui.templating import STATIC_DIR
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        Route("/", pages.home, name="home"),
+        Route("/search", pages.search, name="search"),
+        Route("/articles/{slug}", pages.article, name="article"),
+        Route("/api/search", api.search, name="api_search"),
+        Route("/api/sections/{section_id}", api.section, name="api_section"),
+        Route("/healthz", api.healthz, name="healthz"),
+        Route("/openapi.json", api.openapi, name="openapi"),
+        Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
+    ]

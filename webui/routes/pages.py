@@ -1,0 +1,191 @@
+"""HTML pages: the search box, the results, and the article a result lands on."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+
+from indexer.highlight import highlight_text
+from indexer.models import Hit, SearchResult
+from webui.errors import error_page
+from webui.params import MAX_QUERY_CHARS, ParamError, SearchParams, search_params
+from webui.state import WebState, web_state
+
+ARTICLE_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+PAGE_WINDOW = 2  # page links shown either side of the current page
+
+
+@dataclass(frozen=True, slots=True)
+class ResultView:
+    """A hit as the results page shows it."""
+
+    hit: Hit
+    rank: int
+    href: str  # the section's URL carrying the query, so the landed page highlights it
+    title: str  # escaped heading, matches in <mark>
+
+
+@dataclass(frozen=True, slots=True)
+class PageLink:
+    number: int
+    href: str
+    current: bool
+
+
+def search_href(q: str, page: int = 1, part: str | None = None) -> str:
+    pairs: list[tuple[str, str]] = [("q", q)]
+    if part:
+        pairs.append(("part", part))
+    if page > 1:
+        pairs.append(("page", str(page)))
+    return "/search?" + urlencode(pairs)
+
+
+def landing_href(url: str, q: str) -> str:
+    """'/articles/x#id' -> '/articles/x?q=…#id': the article highlights the query's words."""
+    path, _, fragment = url.partition("#")
+    query = f"?{urlencode({'q': q})}" if q.strip() else ""
+    return f"{path}{query}#{fragment}" if fragment else f"{path}{query}"
+
+
+async def home(request: Request) -> HTMLResponse:
+    state = web_state(request)
+    return state.templates.response(
+        "index.html",
+        {
+            "q": "",
+            "sections": state.engine.count(),
+            "articles": state.article_links(),
+            "examples": state.examples,
+        },
+    )
+
+
+async def search(request: Request) -> HTMLResponse:
+    state = web_state(request)
+    try:
+        params = search_params(request.query_params)
+    except ParamError as error:
+        q = request.query_params.get("q", "")
+        return state.templates.response(
+            "search.html",
+            _empty_context(state, q[:MAX_QUERY_CHARS], problem=str(error)),
+            status_code=400,
+        )
+    if params.empty:
+        return state.templates.response("search.html", _empty_context(state, ""))
+    result = state.engine.search(params.q, limit=params.limit, page=params.page, part=params.part)
+    return state.templates.response("search.html", _results_context(state, params, result))
+
+
+def _empty_context(state: WebState, q: str, problem: str | None = None) -> dict[str, object]:
+    return {
+        "q": q,
+        "problem": problem,
+        "result": None,
+        "results": [],
+        "examples": state.examples,
+        "facets": [],
+        "pages": [],
+    }
+
+
+def _results_context(
+    state: WebState, params: SearchParams, result: SearchResult
+) -> dict[str, object]:
+    shown_query = result.suggestion if result.corrected and result.suggestion else params.q
+    terms = state.query_terms(shown_query)
+    analyzer = state.engine.analyzer
+    first = (params.page - 1) * params.limit + 1
+    results = [
+        ResultView(
+            hit=hit,
+            rank=first + offset,
+            href=landing_href(hit.url, shown_query),
+            title=highlight_text(hit.title, terms, analyzer),
+        )
+        for offset, hit in enumerate(result.hits)
+    ]
+    facets, all_total = _facets(state, params, result)
+    page_count = max(1, math.ceil(result.total / params.limit))
+    return {
+        "q": params.q,
+        "problem": None,
+        "result": result,
+        "results": results,
+        "examples": state.examples,
+        "part": params.part,
+        "facets": facets,
+        "all_href": search_href(params.q),
+        "all_total": all_total,
+        "pages": _page_links(params, page_count),
+        "page_count": page_count,
+        "prev_href": search_href(params.q, params.page - 1, params.part)
+        if params.page > 1
+        else None,
+        "next_href": search_href(params.q, params.page + 1, params.part)
+        if params.page < page_count
+        else None,
+        "first_rank": first,
+        "suggestion_href": search_href(result.suggestion) if result.suggestion else None,
+    }
+
+
+def _facets(
+    state: WebState, params: SearchParams, result: SearchResult
+) -> tuple[list[tuple[str, int, str, bool]], int]:
+    """(part, count, href, selected) for every part with a match, and the unfiltered total."""
+    counts, total = result.facets, result.total
+    if params.part:
+        # The filtered search only counted its own part; count every part for the links.
+        unfiltered = state.engine.search(params.q, limit=1)
+        counts, total = unfiltered.facets, unfiltered.total
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return [
+        (part, count, search_href(params.q, part=part), part == params.part)
+        for part, count in ordered
+    ], total
+
+
+def _page_links(params: SearchParams, page_count: int) -> list[PageLink]:
+    low = max(1, params.page - PAGE_WINDOW)
+    high = min(page_count, params.page + PAGE_WINDOW)
+    if page_count <= 1 or params.page > page_count:
+        return []
+    return [
+        PageLink(n, search_href(params.q, n, params.part), n == params.page)
+        for n in range(low, high + 1)
+    ]
+
+
+async def article(request: Request) -> Response:
+    state = web_state(request)
+    slug = request.path_params["slug"]
+    rendered = (
+        state.articles.get(slug, state.generation()) if ARTICLE_SLUG.fullmatch(slug) else None
+    )
+    if rendered is None:
+        return error_page(request, 404, f"There is no article called “{slug}”.")
+    q = request.query_params.get("q", "")
+    problem = None
+    if len(q) > MAX_QUERY_CHARS:
+        problem = f"That search is too long to highlight (over {MAX_QUERY_CHARS} characters)."
+        q = ""
+    html, marks = rendered.highlighted(state.query_terms(q) if q.strip() else frozenset())
+    return state.templates.response(
+        "article.html",
+        {
+            "q": q,
+            "problem": problem,
+            "article": rendered,
+            "body": html,
+            "marks": marks,
+            "back_href": search_href(q) if q.strip() else None,
+            "clear_href": f"/articles/{rendered.slug}",
+        },
+    )
