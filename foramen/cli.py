@@ -106,6 +106,8 @@ def build(corpus_dir: Path, index_dir: Path, full: bool, wait: float) -> None:
         report = run_build(Settings(corpus_dir, index_dir), full, wait)
     except ForamenError as error:
         raise click.ClickException(str(error)) from None
+    for note in report.notes:
+        click.echo(f"note: {note}", err=True)
     click.echo(report.summary())
 
 

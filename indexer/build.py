@@ -5,14 +5,17 @@ add, update and delete only what changed, in one Whoosh commit. Files whose byte
 not change since the last build are not even parsed: ``manifest.json`` beside the index
 remembers their sections. ``full=True`` builds a new generation folder and swaps it in.
 The corpus is read and validated completely before anything is written, so a bad corpus
-leaves the previous index answering.
+leaves the previous index answering. A build that fails or is killed part-way leaves the
+previous index answering too; the next build clears what it left (``store.recover``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
+import shutil
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -23,7 +26,7 @@ from whoosh.writing import SegmentWriter
 
 from indexer.chunk import chunk_article, markdown_parser
 from indexer.corpus import article_paths, read_article
-from indexer.errors import CorpusError
+from indexer.errors import CorpusError, IndexBusyError
 from indexer.models import Section
 from indexer.schema import PATH_SEPARATOR, SCHEMA_VERSION, section_schema
 from indexer.store import (
@@ -31,6 +34,7 @@ from indexer.store import (
     build_lock,
     next_generation_dir,
     read_pointer,
+    recover,
     remove_stale_generations,
     write_pointer,
 )
@@ -49,6 +53,7 @@ class BuildReport:
     seconds: float
     full: bool
     sections: int
+    notes: tuple[str, ...] = ()  # what the build noticed and repaired, for the log
 
     @property
     def changed(self) -> int:
@@ -90,19 +95,35 @@ def build_index(
     started = time.perf_counter()
     for check in checks:
         check(corpus_dir)
-    with build_lock(index_root, wait=wait):
+    with build_lock(index_root, wait=wait) as interrupted:
         pointer = read_pointer(index_root)
+        notes = [interrupted] if interrupted else []
+        notes += recover(index_root, pointer)
         generation = index_root / pointer.dir if pointer else None
+        if generation is not None:
+            notes += _recover_generation(generation)
         manifest = None
         if not full and pointer and pointer.schema == SCHEMA_VERSION and generation:
             manifest = _read_manifest(generation)
         if manifest is None:
             scan = _scan_corpus(corpus_dir, {})
-            return _build_full(index_root, pointer, scan, started, progress)
-        scan = _scan_corpus(corpus_dir, manifest[1])
-        return _build_incremental(
-            index_root, pointer, generation, manifest, scan, started, progress
-        )
+            report = _build_full(index_root, pointer, scan, started, progress)
+        else:
+            scan = _scan_corpus(corpus_dir, manifest[1])
+            report = _build_incremental(
+                index_root, pointer, generation, manifest, scan, started, progress
+            )
+        return dataclasses.replace(report, notes=(*notes, *report.notes))
+
+
+def _recover_generation(generation: Path) -> list[str]:
+    """Remove temporary files an interrupted commit left inside the current generation."""
+    notes = []
+    for pattern in (f".{MANIFEST}.*", "_MAIN_*.toc.*"):
+        for temporary in generation.glob(pattern):
+            temporary.unlink(missing_ok=True)
+            notes.append(f"removed {generation.name}/{temporary.name} of an interrupted build")
+    return notes
 
 
 def _scan_corpus(corpus_dir: Path, known: dict[str, _Entry]) -> _Scan:
@@ -160,18 +181,30 @@ def _build_full(
 ) -> BuildReport:
     target = next_generation_dir(root)
     target.mkdir(parents=True)
-    ix = whoosh_index.create_in(str(target), section_schema())
-    writer = ix.writer(limitmb=256)
-    sections = sorted(scan.parsed.values(), key=lambda s: (s.source, s.order))
-    titles = _article_titles(sections)
-    for done, section in enumerate(sections, start=1):
-        writer.add_document(**_document(section, _article_title(section, titles)))
-        if progress is not None:
-            progress(done, len(sections))
-    writer.commit(optimize=True)
-    _write_manifest(target, ix.latest_generation(), scan.entries)
+    try:
+        ix = whoosh_index.create_in(str(target), section_schema())
+        writer = ix.writer(limitmb=256)
+        try:
+            sections = sorted(scan.parsed.values(), key=lambda s: (s.source, s.order))
+            titles = _article_titles(sections)
+            for done, section in enumerate(sections, start=1):
+                writer.add_document(**_document(section, _article_title(section, titles)))
+                if progress is not None:
+                    progress(done, len(sections))
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit(optimize=True)
+        _write_manifest(target, ix.latest_generation(), scan.entries)
+    except BaseException:
+        # Nothing points at the new generation yet: drop it, the old one keeps serving.
+        shutil.rmtree(target, ignore_errors=True)
+        raise
     build = (pointer.build + 1) if pointer else 1
-    write_pointer(root, Pointer(target.name, build, SCHEMA_VERSION, len(sections)))
+    write_pointer(
+        root,
+        Pointer(target.name, build, SCHEMA_VERSION, len(sections), ix.latest_generation()),
+    )
     # Keep the previous generation one round for readers that are still on it.
     remove_stale_generations(root, keep={target.name, pointer.dir if pointer else ""})
     return BuildReport(len(sections), 0, 0, 0, time.perf_counter() - started, True, len(sections))
@@ -192,27 +225,52 @@ def _build_incremental(
     added = [sid for sid in new if sid not in old]
     updated = [sid for sid in new if sid in old and old[sid] != new[sid]]
     unchanged = len(new) - len(added) - len(updated)
+    notes = []
     if removed or added or updated:
         ix = whoosh_index.open_dir(str(generation))
-        writer: SegmentWriter = ix.writer(timeout=10.0)
-        for sid in removed:
-            writer.delete_by_term("id", sid)
-        changed = [scan.parsed[sid] for sid in (*updated, *added)]
-        titles = _article_titles(scan.parsed.values())
-        for done, section in enumerate(changed, start=1):
-            writer.update_document(**_document(section, _article_title(section, titles)))
-            if progress is not None:
-                progress(done, len(changed))
+        try:
+            writer: SegmentWriter = ix.writer(timeout=10.0)
+        except whoosh_index.LockError:
+            raise IndexBusyError(
+                f"another program is writing the Whoosh index in {generation}; "
+                "stop it and build again"
+            ) from None
+        try:
+            for sid in removed:
+                writer.delete_by_term("id", sid)
+            changed = [scan.parsed[sid] for sid in (*updated, *added)]
+            titles = _article_titles(scan.parsed.values())
+            for done, section in enumerate(changed, start=1):
+                writer.update_document(**_document(section, _article_title(section, titles)))
+                if progress is not None:
+                    progress(done, len(changed))
+        except BaseException:
+            writer.cancel()  # releases Whoosh's write lock, which a server process reuses
+            raise
         writer.commit()
         _write_manifest(generation, ix.latest_generation(), scan.entries)
-        write_pointer(root, Pointer(pointer.dir, pointer.build + 1, SCHEMA_VERSION, len(new)))
-    elif manifest[1].keys() != scan.entries.keys() or any(
-        manifest[1][k].digest != e.digest for k, e in scan.entries.items()
-    ):
-        # Bytes changed but no section did (whitespace, front matter order): remember the
-        # new digests so the next build does not parse these files again.
-        ix = whoosh_index.open_dir(str(generation))
-        _write_manifest(generation, ix.latest_generation(), scan.entries)
+        write_pointer(
+            root,
+            Pointer(
+                pointer.dir, pointer.build + 1, SCHEMA_VERSION, len(new), ix.latest_generation()
+            ),
+        )
+    else:
+        if manifest[1].keys() != scan.entries.keys() or any(
+            manifest[1][k].digest != e.digest for k, e in scan.entries.items()
+        ):
+            # Bytes changed but no section did (whitespace, front matter order): remember
+            # the new digests so the next build does not parse these files again.
+            _write_manifest(generation, manifest[0], scan.entries)
+        if pointer.whoosh != manifest[0]:
+            # A build was killed after its commit and manifest but before announcing them:
+            # the index is right, but readers opened before it were never told to reopen.
+            write_pointer(
+                root,
+                Pointer(pointer.dir, pointer.build + 1, SCHEMA_VERSION, len(new), manifest[0]),
+            )
+            if pointer.whoosh:  # 0: a CURRENT written before it recorded this; no news
+                notes.append("announced changes an interrupted build had committed")
     return BuildReport(
         len(added),
         len(updated),
@@ -221,6 +279,7 @@ def _build_incremental(
         time.perf_counter() - started,
         False,
         len(new),
+        tuple(notes),
     )
 
 
