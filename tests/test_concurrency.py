@@ -1,0 +1,103 @@
+"""Searching while building: threads and a second process search while builds run.
+
+Every build rewrites the whole corpus with a new marker word and a different number of
+sections (``marked_corpus``), alternating incremental updates and ``--full`` swaps. Each
+answer must be one complete version: one marker, the total of that version, never an
+error and never a missing index.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+from collections import Counter
+from pathlib import Path
+
+from indexer.build import build_index
+from indexer.search import Engine
+from tests.marked_corpus import QUERY, Shape, check, marker, markers, write_version
+
+BUILDS = 12
+THREADS = 4
+SHAPE = Shape(articles=4, sections=9)
+EXPECTED = {marker(v): SHAPE.count(v) for v in range(BUILDS + 1)}
+
+
+def search_until(index: Path, stop: threading.Event, tally: Counter[str], fresh: bool) -> None:
+    """Search until ``stop``; count answers, and file every failure by its reason."""
+    engine = Engine(index)
+    try:
+        while not stop.is_set():
+            if fresh:  # a new reader each time: opens whatever CURRENT names right now
+                engine.close()
+                engine = Engine(index)
+            try:
+                result = engine.search(QUERY, limit=50)
+            except Exception as error:  # any failure is what this test looks for
+                tally[f"error: {type(error).__name__}: {error}"] += 1
+                continue
+            problem = check(result, EXPECTED)
+            tally[f"bad answer: {problem}" if problem else "ok"] += 1
+            tally.update(f"saw {word}" for word in markers(result))
+    finally:
+        engine.close()
+
+
+def _search_process(index: Path, stop, queue) -> None:  # type: ignore[no-untyped-def]
+    tally: Counter[str] = Counter()
+    search_until(index, stop, tally, fresh=False)
+    queue.put(dict(tally))
+
+
+def test_searches_during_builds_always_see_one_whole_version(tmp_path: Path) -> None:
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    write_version(corpus, 0, SHAPE)
+    build_index(corpus, index, full=True)
+    context = multiprocessing.get_context("spawn")
+    stop_process, queue = context.Event(), context.Queue()
+    process = context.Process(target=_search_process, args=(index, stop_process, queue))
+    process.start()
+    stop = threading.Event()
+    tallies = [Counter[str]() for _ in range(THREADS)]
+    shared = Engine(index)  # like the server: one engine, many threads
+
+    def on_shared(tally: Counter[str]) -> None:
+        while not stop.is_set():
+            try:
+                result = shared.search(QUERY, limit=50)
+            except Exception as error:  # any failure is what this test looks for
+                tally[f"error: {type(error).__name__}: {error}"] += 1
+                continue
+            problem = check(result, EXPECTED)
+            tally[f"bad answer: {problem}" if problem else "ok"] += 1
+
+    threads = [
+        threading.Thread(target=search_until, args=(index, stop, tallies[0], True)),
+        threading.Thread(target=search_until, args=(index, stop, tallies[1], False)),
+        *(threading.Thread(target=on_shared, args=(t,)) for t in tallies[2:]),
+    ]
+    for thread in threads:
+        thread.start()
+    reports = []
+    try:
+        for version in range(1, BUILDS + 1):
+            write_version(corpus, version, SHAPE)
+            reports.append(build_index(corpus, index, full=version % 3 == 0))
+    finally:
+        stop.set()
+        stop_process.set()
+        for thread in threads:
+            thread.join(30)
+        from_process = Counter(queue.get(timeout=30))
+        process.join(30)
+        shared.close()
+    total = sum(tallies, Counter()) + from_process
+    failures = {k: v for k, v in total.items() if k.startswith(("error", "bad answer"))}
+    assert failures == {}
+    assert [r.full for r in reports].count(True) == BUILDS // 3
+    assert all(r.changed for r in reports), "every build rewrote the index"
+    assert total["ok"] > BUILDS, "the searches ran while the builds did"
+    assert from_process["ok"] > 0, "the second process searched too"
+    seen = {k for k in total if k.startswith("saw ")}
+    assert len(seen) > 2, f"searches saw several versions come and go: {seen}"
+    print(f"searches during {BUILDS} rebuilds: {total['ok']} answered, {len(failures)} failed")
