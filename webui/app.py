@@ -19,7 +19,7 @@ from indexer.search import Engine
 from webui.articles import ArticleRenderer
 from webui.errors import error_page
 from webui.routes import routes
-from webui.security import SecurityHeaders
+from webui.security import SECURITY_HEADERS, SecurityHeaders
 from webui.state import EXAMPLE_QUERIES, WebState
 from webui.templating import Templates, make_environment
 
@@ -84,4 +84,7 @@ async def _index_missing(request: Request, error: Exception) -> Response:
 
 async def _server_error(request: Request, error: Exception) -> Response:
     # Starlette's ServerErrorMiddleware logs the traceback and re-raises after this answers.
-    return error_page(request, 500, "Something went wrong on our side; please try again.")
+    # It sits outside every middleware, so the security headers are added here.
+    response = error_page(request, 500, "Something went wrong on our side; please try again.")
+    response.headers.update(SECURITY_HEADERS)
+    return response

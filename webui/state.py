@@ -9,7 +9,7 @@ from starlette.requests import Request
 
 from indexer.corpus import article_paths, read_article
 from indexer.errors import ForamenError
-from indexer.query import compile_query, parse_user_query
+from indexer.query import parse_user_query
 from indexer.search import Engine
 from webui.articles import ArticleRenderer
 from webui.templating import Templates
@@ -50,8 +50,16 @@ class WebState:
             return self.engine.generation
 
     def query_terms(self, text: str) -> frozenset[str]:
-        """The index terms a query highlights (the same analysis the search used)."""
-        return compile_query(parse_user_query(text), self.engine.analyzer).highlight_terms
+        """The index terms of the words a person typed (excluded words aside).
+
+        The same analysis as the index, so "stretches" marks "stretching". Synonyms and
+        spelling corrections are the engine's business: its snippets mark those.
+        """
+        user = parse_user_query(text)
+        analyzer = self.engine.analyzer
+        return frozenset(
+            token.text for piece in (*user.words, *user.phrases) for token in analyzer(piece)
+        )
 
     def article_links(self) -> tuple[ArticleLink, ...]:
         """The corpus's articles (at most a screenful), read once per index generation."""

@@ -13,7 +13,7 @@ from starlette.responses import HTMLResponse, Response
 from indexer.highlight import highlight_text
 from indexer.models import Hit, SearchResult
 from webui.errors import error_page
-from webui.params import MAX_QUERY_CHARS, ParamError, SearchParams, search_params
+from webui.params import DEFAULT_LIMIT, MAX_QUERY_CHARS, ParamError, SearchParams, search_params
 from webui.state import WebState, web_state
 
 ARTICLE_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -37,10 +37,12 @@ class PageLink:
     current: bool
 
 
-def search_href(q: str, page: int = 1, part: str | None = None) -> str:
+def search_href(q: str, page: int = 1, part: str | None = None, limit: int = DEFAULT_LIMIT) -> str:
     pairs: list[tuple[str, str]] = [("q", q)]
     if part:
         pairs.append(("part", part))
+    if limit != DEFAULT_LIMIT:
+        pairs.append(("limit", str(limit)))
     if page > 1:
         pairs.append(("page", str(page)))
     return "/search?" + urlencode(pairs)
@@ -121,14 +123,15 @@ def _results_context(
         "examples": state.examples,
         "part": params.part,
         "facets": facets,
-        "all_href": search_href(params.q),
+        "all_href": search_href(params.q, limit=params.limit),
+        "first_href": search_href(params.q, part=params.part, limit=params.limit),
         "all_total": all_total,
         "pages": _page_links(params, page_count),
         "page_count": page_count,
-        "prev_href": search_href(params.q, params.page - 1, params.part)
+        "prev_href": search_href(params.q, params.page - 1, params.part, params.limit)
         if params.page > 1
         else None,
-        "next_href": search_href(params.q, params.page + 1, params.part)
+        "next_href": search_href(params.q, params.page + 1, params.part, params.limit)
         if params.page < page_count
         else None,
         "first_rank": first,
@@ -147,7 +150,7 @@ def _facets(
         counts, total = unfiltered.facets, unfiltered.total
     ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     return [
-        (part, count, search_href(params.q, part=part), part == params.part)
+        (part, count, search_href(params.q, part=part, limit=params.limit), part == params.part)
         for part, count in ordered
     ], total
 
@@ -158,7 +161,7 @@ def _page_links(params: SearchParams, page_count: int) -> list[PageLink]:
     if page_count <= 1 or params.page > page_count:
         return []
     return [
-        PageLink(n, search_href(params.q, n, params.part), n == params.page)
+        PageLink(n, search_href(params.q, n, params.part, params.limit), n == params.page)
         for n in range(low, high + 1)
     ]
 

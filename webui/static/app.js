@@ -144,7 +144,9 @@
       const link = el("a", "result-link", "");
       const [path, fragment] = hit.url.split("#");
       link.href = `${path}?${new URLSearchParams({ q })}#${fragment}`;
-      link.append(el("h2", "result-title", hit.title));
+      const title = el("h2", "result-title", "");
+      title.append(...markWords(hit.title, wordsToMark(q, hit.snippet)));
+      link.append(title);
       li.append(link);
       if (hit.path.length) {
         const crumbs = el("p", "crumbs", "");
@@ -169,6 +171,30 @@
     const doc = new DOMParser().parseFromString(`<p>${html}</p>`, "text/html");
     return Array.from(doc.body.firstChild.childNodes).map((node) =>
       node.nodeName === "MARK" ? el("mark", "", node.textContent) : document.createTextNode(node.textContent));
+  }
+
+  // The server marks headings with its stemmer; here a preview marks a heading's words
+  // that the snippet marked or that share a stem-like start with a word of the query.
+  function wordsToMark(q, snippetHtml) {
+    const words = new Set(q.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((w) => w.length > 1));
+    for (const node of markedText(snippetHtml)) {
+      if (node.nodeName === "MARK") words.add(node.textContent.toLowerCase());
+    }
+    return words;
+  }
+
+  function markWords(text, words) {
+    const matches = (word) => {
+      const w = word.toLowerCase();
+      for (const q of words) {
+        if (w === q) return true;
+        const [short, long] = w.length < q.length ? [w, q] : [q, w];
+        if (short.length >= 4 && long.startsWith(short)) return true;
+      }
+      return false;
+    };
+    return text.split(/([\p{L}\p{N}’']+)/u).filter(Boolean).map((part) =>
+      matches(part) ? el("mark", "", part) : document.createTextNode(part));
   }
 
   // Same rule as the server's short_label: "Drugs for Unilateral Foraminal …" -> "Drugs".
