@@ -1,22 +1,30 @@
 """Snippets: the passage of a section that best matches the query, matches in <mark>.
 
-All corpus text is HTML-escaped; the only markup in a snippet is ``<mark>`` added here.
+Two ways to find the matches: the character offsets Whoosh stored for the body field
+at index time (``indexed_spans``: a posting lookup per query term for the hits on the
+page shown, no re-analysis of the text), or analysing the text (``match_spans``, for
+headings and other text that is not in the index). Both feed the same windowing and
+marking. All corpus text is HTML-escaped; the only markup in a snippet is ``<mark>``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+import re
+from collections.abc import Collection, Iterable, Sequence
 from html import escape
 
 from whoosh.analysis import Analyzer
+from whoosh.reading import IndexReader
 
 SNIPPET_CHARS = 220
 LEAD_CHARS = 40
+Span = tuple[int, int, str]  # (start, end, index term)
+# Line breaks and tabs become spaces without moving any character offset.
+_FLAT = str.maketrans({"\n": " ", "\r": " ", "\t": " ", "\f": " ", "\v": " "})
+_SPACES = re.compile(r" {2,}")
 
 
-def match_spans(
-    text: str, terms: Collection[str], analyzer: Analyzer
-) -> list[tuple[int, int, str]]:
+def match_spans(text: str, terms: Collection[str], analyzer: Analyzer) -> list[Span]:
     """(start, end, term) of every token of ``text`` whose index term is in ``terms``."""
     if not terms:
         return []
@@ -27,14 +35,45 @@ def match_spans(
     ]
 
 
-def best_window(text: str, spans: Sequence[tuple[int, int, str]], width: int) -> tuple[int, int]:
+def indexed_spans(
+    reader: IndexReader, field: str, docnums: Iterable[int], terms: Collection[str]
+) -> dict[int, list[Span]]:
+    """The stored character offsets of ``terms`` in ``field`` of each of ``docnums``.
+
+    One posting list per term, walked forward through the documents in order, so the
+    cost grows with the number of hits shown, not with the length of their text.
+    """
+    wanted = sorted(set(docnums))
+    spans: dict[int, list[Span]] = {docnum: [] for docnum in wanted}
+    for term in terms:
+        if (field, term) not in reader:
+            continue
+        postings = reader.postings(field, term)
+        for docnum in wanted:
+            if not postings.is_active():
+                break
+            postings.skip_to(docnum)
+            if postings.is_active() and postings.id() == docnum:
+                found = spans[docnum]
+                for _, start, end in postings.value_as("characters"):
+                    found.append((start, end, term))
+    for found in spans.values():
+        found.sort()
+    return spans
+
+
+def best_window(text: str, spans: Sequence[Span], width: int) -> tuple[int, int]:
     """The ``width``-character window with the most distinct matched terms."""
     if len(text) <= width or not spans:
         return 0, min(len(text), width)
     best = (-1.0, 0)
+    end_index = 0
     for i, (start, _, _) in enumerate(spans):
         begin = max(0, start - LEAD_CHARS)
-        inside = [s for s in spans[i:] if s[1] <= begin + width]
+        end_index = max(end_index, i)
+        while end_index < len(spans) and spans[end_index][1] <= begin + width:
+            end_index += 1
+        inside = spans[i:end_index]
         score = len({s[2] for s in inside}) + 0.1 * len(inside)
         if score > best[0]:
             best = (score, begin)
@@ -58,23 +97,26 @@ def _snap(text: str, begin: int, end: int) -> tuple[int, int]:
     return begin, end
 
 
+def snippet_from_spans(text: str, spans: Sequence[Span], width: int = SNIPPET_CHARS) -> str:
+    """Escaped HTML: the best ``width`` characters of ``text`` around ``spans``, marked."""
+    text = text.translate(_FLAT)
+    begin, end = _snap(text, *best_window(text, spans, width))
+    html = (
+        ("…" if begin > 0 else "")
+        + mark(text, spans, begin, end).strip()
+        + ("…" if end < len(text) else "")
+    )
+    return _SPACES.sub(" ", html)
+
+
 def snippet(
     text: str, terms: Collection[str], analyzer: Analyzer, width: int = SNIPPET_CHARS
 ) -> str:
     """Escaped HTML: the best passage of ``text`` with matched words in ``<mark>``."""
-    text = " ".join(text.split())
-    spans = match_spans(text, terms, analyzer)
-    begin, end = _snap(text, *best_window(text, spans, width))
-    return (
-        ("…" if begin > 0 else "")
-        + mark(text, spans, begin, end)
-        + ("…" if end < len(text) else "")
-    )
+    return snippet_from_spans(text, match_spans(text, terms, analyzer), width)
 
 
-def mark(
-    text: str, spans: Sequence[tuple[int, int, str]], begin: int = 0, end: int | None = None
-) -> str:
+def mark(text: str, spans: Sequence[Span], begin: int = 0, end: int | None = None) -> str:
     """``text[begin:end]`` escaped, with each span wrapped in ``<mark>``."""
     end = len(text) if end is None else end
     out: list[str] = []
