@@ -101,7 +101,7 @@ def _results_context(
     state: WebState, params: SearchParams, result: SearchResult
 ) -> dict[str, object]:
     shown_query = result.suggestion if result.corrected and result.suggestion else params.q
-    terms = state.query_terms(shown_query)
+    terms = state.query_terms(shown_query, result.hits)
     analyzer = state.engine.analyzer
     first = (params.page - 1) * params.limit + 1
     results = [
@@ -179,7 +179,7 @@ async def article(request: Request) -> Response:
     if len(q) > MAX_QUERY_CHARS:
         problem = f"That search is too long to highlight (over {MAX_QUERY_CHARS} characters)."
         q = ""
-    html, marks = rendered.highlighted(state.query_terms(q) if q.strip() else frozenset())
+    html, marks = rendered.highlighted(state.landing_terms(q) if q.strip() else frozenset())
     return state.templates.response(
         "article.html",
         {
