@@ -228,6 +228,18 @@ def test_article_highlights_the_query_stemmed(client: TestClient) -> None:
     assert soup.select_one(f".highlight-note a[href='{ARTICLE}']")  # clear highlights
 
 
+@pytest.mark.parametrize("query", ["tylenol dose", "pins and needles in thigh", "femorl nerve"])
+def test_the_landed_section_marks_what_the_result_marked(client: TestClient, query: str) -> None:
+    """Synonyms and corrections the engine matched are marked where the result lands too."""
+    page = soup_of(client, f"/search?q={query}")
+    first = results(page)[0]
+    snippet_words = {m.get_text().lower() for m in first.select(".snippet mark")}
+    assert snippet_words, query
+    landed = soup_of(client, first.select_one("a.result-link")["href"])
+    section = landed.select_one(f"section[data-section-id='{first['data-section-id']}']")
+    assert snippet_words <= {m.get_text().lower() for m in section.select("mark")}
+
+
 def test_article_with_an_overlong_query_still_renders(client: TestClient) -> None:
     soup = soup_of(client, f"{ARTICLE}?q={'nerve ' * 60}")
     assert soup.select_one("[role=alert]") is not None and not soup.select(".doc mark")
