@@ -133,6 +133,9 @@ def search(
     corpus_dir: Path, index_dir: Path, query: str, limit: int, page: int, as_json: bool
 ) -> None:
     """Search the index and print the best sections."""
+    # Argument bytes that are not UTF-8 arrive as lone surrogates, which no UTF-8 output
+    # can carry: show them as U+FFFD, as a browser would.
+    query = "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in query)
     settings = Settings(corpus_dir, index_dir)
     try:
         ensure_index(settings)

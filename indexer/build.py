@@ -119,7 +119,8 @@ def build_index(
 def _recover_generation(generation: Path) -> list[str]:
     """Remove temporary files an interrupted commit left inside the current generation."""
     notes = []
-    for pattern in (f".{MANIFEST}.*", "_MAIN_*.toc.*"):
+    # Our own temporaries are ".NAME.PID" (manifest, synonyms); Whoosh's "_MAIN_N.toc.TIME".
+    for pattern in (".*.*", "_MAIN_*.toc.*"):
         for temporary in generation.glob(pattern):
             temporary.unlink(missing_ok=True)
             notes.append(f"removed {generation.name}/{temporary.name} of an interrupted build")
