@@ -161,6 +161,14 @@ def test_without_javascript_the_form_searches_and_links_land(browser: Browser, s
     page.goto(f"{server}/articles/l1-l2-foraminal-narrowing?q=femoral+nerve+stretch#{TARGET}")
     assert _in_view(page, f"#{TARGET}")
     expect(page.locator(f"#{TARGET} mark")).to_have_count(3)
+    # Without the script's class, CSS :target alone sets the landed section apart.
+    edge = page.eval_on_selector(
+        f"section[data-section-id='{TARGET}']", "el => getComputedStyle(el).borderLeftColor"
+    )
+    other = page.eval_on_selector(
+        "section[data-section-id='kemps-test']", "el => getComputedStyle(el).borderLeftColor"
+    )
+    assert edge != other
     _shot(page, "landed-section")
     assert errors == []
 

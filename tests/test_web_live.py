@@ -103,3 +103,18 @@ def test_watch_reindexes_corpus_edits(small_index: tuple[Path, Path]) -> None:
         stop.set()
         watcher.join(timeout=10)
         engine.close()
+
+
+def test_a_broken_article_file_keeps_its_last_good_page(small_index: tuple[Path, Path]) -> None:
+    corpus, index = small_index
+    broken = "---\ntitle: [unclosed\n---\n\n## Heading\n"
+    with TestClient(create_app(index_dir=index, corpus_dir=corpus)) as client:
+        assert client.get("/articles/knee").status_code == 200
+        (corpus / "knee.md").write_text(broken + "\nMore text.\n", encoding="utf-8")
+        again = client.get("/articles/knee")
+        assert again.status_code == 200
+        assert BeautifulSoup(again.text, "html.parser").find(id="meniscus-tear") is not None
+    with TestClient(create_app(index_dir=index, corpus_dir=corpus)) as fresh:
+        response = fresh.get("/articles/knee")
+        assert response.status_code == 503
+        assert "error in its source" in response.text

@@ -9,6 +9,7 @@ re-marks only the text runs that hold one of its terms, so a landed page stays c
 
 from __future__ import annotations
 
+import logging
 import os
 from collections import OrderedDict
 from collections.abc import Collection, Sequence
@@ -24,9 +25,11 @@ from whoosh.analysis import Analyzer
 
 from indexer.chunk import EXPLICIT_ID, chunk_article, heading_ids, markdown_parser
 from indexer.corpus import ARTICLE_SUFFIX, Article, read_article
+from indexer.errors import ForamenError
 from indexer.highlight import mark
 from indexer.models import Section
 
+log = logging.getLogger("foramen.web")
 CACHE_SIZE = 64
 _SEPARATOR = "\x00"  # markdown-it turns NUL in the source into U+FFFD, so this never clashes
 Span = tuple[int, int, str]
@@ -108,7 +111,15 @@ class ArticleRenderer:
         if cached is not None and cached[0] == key:
             self._cache.move_to_end(slug)
             return cached[1]
-        rendered = render_article(read_article(path), self.analyzer)
+        try:
+            rendered = render_article(read_article(path), self.analyzer)
+        except ForamenError as error:
+            if cached is None:
+                raise
+            # The file was saved mid-edit with an error; 'foramen build' reports it, and
+            # the index still holds the last good version, which this page keeps showing.
+            log.warning("showing the last good render of %s: %s", slug, error)
+            return cached[1]
         self._cache[slug] = (key, rendered)
         self._cache.move_to_end(slug)
         while len(self._cache) > self.size:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from dataclasses import dataclass
@@ -10,12 +11,14 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from indexer.errors import CorpusError
 from indexer.highlight import highlight_text
 from indexer.models import Hit, SearchResult
 from webui.errors import error_page
 from webui.params import DEFAULT_LIMIT, MAX_QUERY_CHARS, ParamError, SearchParams, search_params
 from webui.state import WebState, web_state
 
+log = logging.getLogger("foramen.web")
 ARTICLE_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 PAGE_WINDOW = 2  # page links shown either side of the current page
 
@@ -169,9 +172,13 @@ def _page_links(params: SearchParams, page_count: int) -> list[PageLink]:
 async def article(request: Request) -> Response:
     state = web_state(request)
     slug = request.path_params["slug"]
-    rendered = (
-        state.articles.get(slug, state.generation()) if ARTICLE_SLUG.fullmatch(slug) else None
-    )
+    try:
+        rendered = (
+            state.articles.get(slug, state.generation()) if ARTICLE_SLUG.fullmatch(slug) else None
+        )
+    except CorpusError as error:
+        log.error("cannot render article %s: %s", slug, error)
+        return error_page(request, 503, "This article has an error in its source; try again soon.")
     if rendered is None:
         return error_page(request, 404, f"There is no article called “{slug}”.")
     q = request.query_params.get("q", "")
