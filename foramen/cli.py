@@ -87,7 +87,9 @@ def run_build(settings: Settings, full: bool, wait: float) -> BuildReport:
 
 def corpus_checks() -> tuple[Callable[[Path], None], ...]:
     """Validations of corpus files other than articles, run before a build writes."""
-    return ()
+    from indexer.synonyms import check_synonyms
+
+    return (check_synonyms,)
 
 
 @main.command()
@@ -204,3 +206,74 @@ def serve(
     except ForamenError as error:
         raise click.ClickException(str(error)) from None
     run_server(settings, host=host, port=port, workers=workers, watch=watch)
+
+
+@main.command(name="eval")
+@paths
+@click.option(
+    "--suite",
+    "suite_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("tests/relevance"),
+    show_default=True,
+    help="Folder with queries.tsv, qrels.txt and baseline.json.",
+)
+@click.option(
+    "--split",
+    type=click.Choice(["all", "dev", "heldout"]),
+    default="all",
+    show_default=True,
+    help="Which queries to run: those tuned on (dev), those kept back (heldout), or all.",
+)
+@click.option(
+    "--run-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("var/eval/foramen.run"),
+    show_default=True,
+    help="Where to write the TREC run file.",
+)
+@click.option("--update-baseline", is_flag=True, help="Accept this run as the new baseline.")
+@click.option("--plain", is_flag=True, help="Score plain Whoosh defaults instead of the engine.")
+def evaluate(
+    corpus_dir: Path,
+    index_dir: Path,
+    suite_dir: Path,
+    split: str,
+    run_file: Path,
+    update_baseline: bool,
+    plain: bool,
+) -> None:
+    """Run the relevance judgments; print metrics and differences from the baseline."""
+    from indexer import evaluation as ev
+
+    settings = Settings(corpus_dir, index_dir)
+    try:
+        ensure_index(settings)
+        suite = ev.load_suite(suite_dir).only(split)
+        engine = Engine(index_dir)
+        with engine.searcher() as searcher:
+            existing = {t.decode("utf-8") for t in searcher.reader().lexicon("id")}
+        search = ev.plain_search(index_dir) if plain else ev.engine_search(engine)
+        run, seconds = ev.run_suite(suite, search)
+    except (ForamenError, OSError, ValueError) as error:
+        raise click.ClickException(str(error)) from None
+    report = ev.score(suite, run, existing, seconds)
+    baseline_path = suite_dir / "baseline.json"
+    baseline = {} if plain else ev.read_baseline(baseline_path)
+    texts = {x.qid: x.text for x in suite.queries}
+    for line in ev.format_report(report, baseline, texts):
+        click.echo(line)
+    ev.write_trec_run(run_file, run)
+    click.echo(f"\nrun file: {run_file}")
+    if update_baseline:
+        if plain or split != "all":
+            raise click.ClickException("only a full run of the engine can become the baseline")
+        baseline_path.write_text(
+            json.dumps(ev.baseline_json(report), indent=1, sort_keys=True) + "\n", "utf-8"
+        )
+        click.echo(f"baseline updated: {baseline_path}")
+    failures = report.failures()
+    for failure in failures:
+        click.echo(f"FAIL: {failure}", err=True)
+    if failures:
+        sys.exit(1)

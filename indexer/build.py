@@ -38,6 +38,7 @@ from indexer.store import (
     remove_stale_generations,
     write_pointer,
 )
+from indexer.synonyms import publish_synonyms
 
 MANIFEST = "manifest.json"
 Progress = Callable[[int, int], None]
@@ -113,6 +114,7 @@ def build_index(
             report = _build_incremental(
                 index_root, pointer, generation, manifest, scan, started, progress
             )
+        publish_synonyms(corpus_dir, index_root)  # the query side loads them per generation
         return dataclasses.replace(report, notes=(*notes, *report.notes))
 
 

@@ -1,23 +1,50 @@
 """From what a person typed to a Whoosh query.
 
-Any string is accepted. ``"quoted words"`` are phrases, a leading ``-`` excludes a word,
-and everything else — operators, field syntax, wildcards, stray punctuation — is read as
-plain words. Nothing here raises on user input.
+Any string is accepted. ``"quoted words"`` are phrases that must match, a leading ``-``
+excludes a word, and everything else — operators, field syntax, wildcards, stray
+punctuation — is read as plain words. Nothing here raises on user input.
+
+The words become concepts (:mod:`indexer.understanding`). Each concept scores by the best
+of its alternatives — the words as typed weigh more than their synonyms — and concepts
+add up. A section must match enough of them (or the most specific one), and earns
+bonuses for matching them all, for a heading that holds them all, for the words side by
+side, and for an FAQ heading when the query is a question. A query whose words are
+mostly unknown to the corpus ("covid vaccine") finds nothing rather than loose overlaps.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
+from itertools import combinations
 
 from whoosh import query as q
 from whoosh.analysis import Analyzer
 
 from indexer.analysis import text_analyzer
+from indexer.matching import BestOf
+from indexer.understanding import (
+    MAX_QUERY_TERMS,
+    Concept,
+    Terms,
+    Understanding,
+    suggestion_text,
+    understand,
+)
+from indexer.vocabulary import QueryContext
 
-MAX_QUERY_TERMS = 32
 SEARCH_FIELDS: tuple[str, ...] = ("title", "path", "body")
 _PIECES = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+
+SYNONYM_WEIGHT = 0.8  # a synonym counts this much of the words as typed ...
+SYNONYM_DECAY = 0.97  # ... and each later one in its rule a little less
+ALL_CONCEPTS_WEIGHT = 0.5  # a section with every concept gets this share again
+TITLE_ALL_WEIGHT = 1.0
+PHRASE_WEIGHT = 0.5
+FILLER_WEIGHT = 0.25
+QUESTION_WEIGHT = 2.0
+SPECIFIC = 3  # a synonym key in at most this many sections names one thing precisely
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,10 +62,15 @@ class UserQuery:
 
 @dataclass(frozen=True, slots=True)
 class QueryPlan:
-    """What the searcher runs, and which index terms the highlighter marks."""
+    """What the searcher runs, which index terms the highlighter marks, any correction."""
 
     query: q.Query | None
     highlight_terms: frozenset[str] = field(default_factory=frozenset)
+    suggestion: str | None = None
+
+    @property
+    def corrected(self) -> bool:
+        return self.suggestion is not None
 
 
 def parse_user_query(text: str) -> UserQuery:
@@ -56,37 +88,123 @@ def parse_user_query(text: str) -> UserQuery:
     return UserQuery(tuple(words), tuple(phrases), tuple(excluded))
 
 
-def _fields_or(terms: list[str], fields: tuple[str, ...]) -> q.Query:
-    """A word (one term) or a dashed compound like L1-L2 (a phrase) in any field."""
+def _in_fields(terms: Terms, fields: tuple[str, ...], boost: float = 1.0) -> q.Query:
+    """One word (a term) or several (a phrase) in any of ``fields``."""
     if len(terms) == 1:
-        return q.Or([q.Term(name, terms[0]) for name in fields])
-    return q.Or([q.Phrase(name, terms, slop=1) for name in fields])
+        parts: list[q.Query] = [q.Term(name, terms[0], boost=boost) for name in fields]
+    else:
+        parts = [q.Phrase(name, list(terms), slop=1, boost=boost) for name in fields]
+    return parts[0] if len(parts) == 1 else q.Or(parts)
 
 
-def compile_query(user: UserQuery, analyzer: Analyzer | None = None) -> QueryPlan:
-    """Words are OR-ed with a bonus for matching more of them; phrases must match."""
+def _concept_query(concept: Concept, fields: tuple[str, ...] = SEARCH_FIELDS) -> q.Query:
+    weight = SYNONYM_WEIGHT if concept.literal else 1.0
+    options = [_in_fields(concept.literal, fields)] if concept.literal else []
+    options += [
+        _in_fields(alt, fields, weight * SYNONYM_DECAY**rank)
+        for rank, alt in enumerate(concept.alternatives)
+    ]
+    return options[0] if len(options) == 1 else BestOf(options)
+
+
+def required_matches(known: int, missing: int) -> int:
+    """How many known concepts a section must match; 0 means the query finds nothing.
+
+    One or two concepts must all match, longer queries half of them (rounded up); all of
+    them when some words are unknown to the corpus; none when the unknown words are as
+    many as the known ones.
+    """
+    if known == 0 or missing >= known:
+        return 0
+    if missing or known <= 2:
+        return known
+    return math.ceil(known / 2)
+
+
+def _names_one_thing(concept: Concept) -> bool:
+    """A synonym key (a drug, a test, a procedure) held by only a few sections."""
+    return bool(concept.alternatives) and concept.frequency <= SPECIFIC
+
+
+def _filter(scored: list[q.Query], known: list[Concept], need: int) -> q.Query | None:
+    """Sections with ``need`` of the concepts, or with the most specific one."""
+    if need <= 1:
+        return None
+    enough: q.Query = q.Or([q.And(list(group)) for group in combinations(scored, need)])
+    rarest = min(range(len(known)), key=lambda i: known[i].frequency)
+    if _names_one_thing(known[rarest]):
+        enough = q.Or([enough, scored[rarest]])
+    return enough
+
+
+def compile_query(
+    user: UserQuery, analyzer: Analyzer | None = None, context: QueryContext | None = None
+) -> QueryPlan:
     analyzer = analyzer or text_analyzer()
+    meaning = understand(user.words, analyzer, context)
+    suggestion = suggestion_text(" ".join(user.words), meaning.corrections)
+    known = meaning.known
     highlight: set[str] = set()
-    should: list[q.Query] = []
-    for word in user.words:
-        terms = [t.text for t in analyzer(word)][:MAX_QUERY_TERMS]
-        if terms:
-            highlight.update(terms)
-            should.append(_fields_or(terms, SEARCH_FIELDS))
-        if len(should) >= MAX_QUERY_TERMS:
-            break
+    for concept in known:
+        highlight.update(concept.literal)
+        # A synonym's words are marked when it is one word: "knee" alone is not "prone knee bend".
+        highlight.update(alt[0] for alt in concept.alternatives if len(alt) == 1)
     must: list[q.Query] = []
     for phrase in user.phrases:
-        terms = [t.text for t in analyzer(phrase)][:MAX_QUERY_TERMS]
+        terms = tuple(t.text for t in analyzer(phrase))[:MAX_QUERY_TERMS]
         if terms:
             highlight.update(terms)
-            must.append(_fields_or(terms, SEARCH_FIELDS))
-    if not should and not must:
-        return QueryPlan(None)
-    main: q.Query = q.Or(should, scale=0.9) if should else q.Every()
+            must.append(_in_fields(terms, SEARCH_FIELDS))
+    need = required_matches(len(known), meaning.missing)
+    if need == 0 and len(known) == 1 == meaning.missing and _names_one_thing(known[0]):
+        need = 1  # "voltaren gel": the one known word names a single thing
+    if need == 0 and not must:
+        return QueryPlan(None, frozenset(highlight), suggestion)
+    main: q.Query | None = None
+    if need:
+        scored = [_concept_query(c) for c in known]
+        main = scored[0] if len(scored) == 1 else q.Or(scored)
+        enough = _filter(scored, known, need)
+        if enough is not None:
+            # (q.Require drops matching documents in Whoosh 2.7; a constant-score And
+            # filters the same way and adds the same constant to every score.)
+            main = q.And([main, q.ConstantScoreQuery(enough)])
+        bonus = _bonuses(known, scored, meaning, context)
+        if bonus:
+            main = q.AndMaybe(main, bonus[0] if len(bonus) == 1 else q.Or(bonus))
     if must:
-        main = q.And([*must, main]) if should else q.And(must)
+        main = q.And([*must, main]) if main is not None else q.And(must)
+    assert main is not None
     excluded = [t.text for word in user.excluded for t in analyzer(word)]
     if excluded:
         main = q.AndNot(main, q.Or([q.Term(name, t) for t in excluded for name in SEARCH_FIELDS]))
-    return QueryPlan(main, frozenset(highlight))
+    return QueryPlan(main, frozenset(highlight), suggestion)
+
+
+def _bonuses(
+    known: list[Concept],
+    scored: list[q.Query],
+    meaning: Understanding,
+    context: QueryContext | None,
+) -> list[q.Query]:
+    bonus: list[q.Query] = []
+    if len(known) > 1:
+        # Every concept in one section, and all of them in its heading.
+        bonus.append(q.And(scored, boost=ALL_CONCEPTS_WEIGHT))
+        title_all = [_concept_query(c, ("title",)) for c in known]
+        bonus.append(q.And(title_all, boost=TITLE_ALL_WEIGHT))
+        # The words side by side, as typed.
+        words = [t for c in known for t in c.literal]
+        if len(words) > 1 and all(c.literal for c in known):
+            bonus.append(
+                q.Or([q.Phrase(name, words, slop=2, boost=PHRASE_WEIGHT) for name in SEARCH_FIELDS])
+            )
+    if meaning.fillers and context is not None:
+        present = [f for f in meaning.fillers if f in context.terms]
+        if present:
+            bonus.append(q.Or([q.Term("title", f, boost=FILLER_WEIGHT) for f in present]))
+    if meaning.question and context is not None:
+        ids = context.question_ids()
+        if ids:
+            bonus.append(q.Or([q.Term("id", i) for i in ids], boost=QUESTION_WEIGHT))
+    return bonus

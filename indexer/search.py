@@ -24,6 +24,7 @@ from indexer.models import Hit, SearchResult, Section
 from indexer.query import compile_query, parse_user_query
 from indexer.schema import PATH_SEPARATOR
 from indexer.store import pointer_stamp, read_pointer
+from indexer.vocabulary import QueryContext
 
 MAX_LIMIT = 50
 OPEN_RETRIES = 5
@@ -37,6 +38,7 @@ class Engine:
         self.analyzer = text_analyzer()
         self._lock = threading.RLock()
         self._searcher: Searcher | None = None
+        self._context = QueryContext()  # vocabulary and synonyms of the open generation
         self._stamp: tuple[int, int] | None = None
         self.generation = 0
 
@@ -60,6 +62,7 @@ class Engine:
                 time.sleep(0.01 * (attempt + 1))
                 continue
             old, self._searcher = self._searcher, searcher
+            self._context = QueryContext.open(searcher, self.root / pointer.dir)
             self._stamp = stamp
             self.generation = pointer.build
             if old is not None:
@@ -89,10 +92,22 @@ class Engine:
         started = time.perf_counter()
         limit = max(1, min(limit, MAX_LIMIT))
         page = max(1, page)
-        plan = compile_query(parse_user_query(text), self.analyzer)
-        if plan.query is None:
+        user = parse_user_query(text)
+        if user.empty:
             return SearchResult(text, 0, page, limit, (), elapsed_ms=_ms(started))
         with self.searcher() as searcher:
+            plan = compile_query(user, self.analyzer, self._context)
+            if plan.query is None:
+                return SearchResult(
+                    text,
+                    0,
+                    page,
+                    limit,
+                    (),
+                    plan.suggestion,
+                    plan.corrected,
+                    elapsed_ms=_ms(started),
+                )
             facet = sorting.FieldFacet("part")
             results = searcher.search(
                 plan.query,
@@ -107,7 +122,17 @@ class Engine:
                 for hit in results[(page - 1) * limit : page * limit]
             )
             facets = dict(results.groups("part")) if total else {}
-        return SearchResult(text, total, page, limit, hits, facets=facets, elapsed_ms=_ms(started))
+        return SearchResult(
+            text,
+            total,
+            page,
+            limit,
+            hits,
+            plan.suggestion,
+            plan.corrected,
+            facets=facets,
+            elapsed_ms=_ms(started),
+        )
 
     def _hit(self, stored: dict[str, object], score: float, terms: frozenset[str]) -> Hit:
         section = _section(stored)

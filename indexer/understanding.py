@@ -1,0 +1,186 @@
+"""What a typed query is about: its words turned into *concepts*.
+
+1. stop words go; question and filler words ("how much", "should I") are kept aside: they
+   may add a little score but never make a match on their own;
+2. a word the index does not know is corrected against its vocabulary (typo tolerance),
+   unless it is a synonym key (a brand name the articles never print);
+3. runs of words that are synonym keys ("pins and needles", "advil") become one concept
+   whose alternatives are the synonyms; other words are concepts of their own, and words
+   typed together (``L1-L2``, ``HLA-B27``) stay together as one phrase.
+
+A concept is *known* when the index holds it (as typed or through a synonym); the
+compiler decides from the known and unknown concepts whether a query can be answered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from whoosh.analysis import Analyzer, RegexTokenizer
+
+from indexer.analysis import STOP_WORDS, WORD_PATTERN, fold, text_analyzer
+from indexer.vocabulary import QueryContext
+
+MAX_QUERY_TERMS = 32
+MAX_CONCEPTS = 8
+_TOKENS = RegexTokenizer(WORD_PATTERN)
+
+Terms = tuple[str, ...]
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Words that open a question.
+QUESTION_STARTS = _words(
+    "how what whats why when where which who whom is are can could do does did should "
+    "would will was were am"
+)
+# Words that shape a request but are not what it is about.
+FILLER_WORDS = QUESTION_STARTS | _words(
+    """i im ive id me my mine myself our ours he she his her they them their there here
+    get gets getting got need needs needed want wants know tell explain about any some
+    much many very really please thing things something anything way ways someone people
+    person go going come just also so too than then but nor not no yes good best better bad
+    ok okay shall might must may has had having been being doing done make makes made use
+    used using work works take takes taking help helps helpful because since while still
+    even all every lot lots little bit quite time times day days long last like feel feels
+    feeling other others one ones mean means"""
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Concept:
+    """One thing a query asks about: the words as typed and what else they may be called.
+
+    ``literal`` is empty when the words as typed are not in the index (a brand name): the
+    alternatives then stand for them. ``frequency`` is how many sections hold it, at most.
+    """
+
+    literal: Terms
+    alternatives: tuple[Terms, ...] = ()
+    known: bool = True
+    frequency: int = 0
+    typed: Terms = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Understanding:
+    concepts: tuple[Concept, ...] = ()
+    fillers: Terms = ()
+    corrections: tuple[tuple[str, str], ...] = ()  # (folded word as typed, correction)
+    question: bool = False
+
+    @property
+    def known(self) -> list[Concept]:
+        return [c for c in self.concepts if c.known]
+
+    @property
+    def missing(self) -> int:
+        return sum(not c.known for c in self.concepts)
+
+
+@dataclass(slots=True)
+class _Token:
+    word: str  # folded, unstemmed
+    stem: str
+    piece: int
+    filler: bool
+
+
+def _stem(word: str, analyzer: Analyzer) -> str:
+    terms = [t.text for t in analyzer(word)]
+    return terms[0] if terms else word
+
+
+def _tokens(
+    words: tuple[str, ...], analyzer: Analyzer, context: QueryContext
+) -> tuple[list[_Token], list[tuple[str, str]]]:
+    tokens: list[_Token] = []
+    corrections: list[tuple[str, str]] = []
+    for piece, text in enumerate(words):
+        for raw in _TOKENS(text):
+            word = fold(raw.text)
+            if not word or word in STOP_WORDS:
+                continue
+            stem = _stem(word, analyzer)
+            filler = word in FILLER_WORDS
+            if not filler and stem not in context.terms and word not in context.synonyms.words:
+                better = context.speller.correct(word)
+                if better is not None:
+                    corrections.append((word, better))
+                    word, stem = better, _stem(better, analyzer)
+            tokens.append(_Token(word, stem, piece, filler))
+            if len(tokens) >= MAX_QUERY_TERMS:
+                return tokens, corrections
+    return tokens, corrections
+
+
+def _synonym_concept(key: Terms, alternatives: tuple[Terms, ...], context: QueryContext) -> Concept:
+    known = tuple(a for a in alternatives if context.knows(a))
+    literal = key if context.knows(key) else ()
+    options = (literal, *known) if literal else known
+    return Concept(literal, known, bool(options), context.frequency(options), key)
+
+
+def understand(
+    words: tuple[str, ...], analyzer: Analyzer | None = None, context: QueryContext | None = None
+) -> Understanding:
+    """The concepts, filler words and spelling corrections of the typed ``words``."""
+    analyzer = analyzer or text_analyzer()
+    context = context or QueryContext()
+    tokens, corrections = _tokens(words, analyzer, context)
+    synonyms = context.synonyms
+    concepts: list[Concept] = []
+    fillers: list[str] = []
+    i = 0
+    while i < len(tokens):
+        for length in range(min(synonyms.longest, len(tokens) - i), 0, -1):
+            key = tuple(t.stem for t in tokens[i : i + length])
+            alternatives = synonyms.get(key)
+            if alternatives:
+                concepts.append(_synonym_concept(key, alternatives, context))
+                i += length
+                break
+        else:
+            token = tokens[i]
+            if token.filler:
+                fillers.append(token.stem)
+                i += 1
+                continue
+            run = [token]
+            while (
+                i + len(run) < len(tokens)
+                and tokens[i + len(run)].piece == token.piece
+                and not tokens[i + len(run)].filler
+                and not synonyms.get((tokens[i + len(run)].stem,))
+            ):
+                run.append(tokens[i + len(run)])
+            literal = tuple(t.stem for t in run)
+            known = context.knows(literal)
+            frequency = context.frequency((literal,)) if known else 0
+            concepts.append(Concept(literal if known else (), (), known, frequency, literal))
+            i += len(run)
+    first = words[0].casefold() if words else ""
+    question = first in QUESTION_STARTS or any(w.endswith("?") for w in words)
+    return Understanding(
+        tuple(concepts[:MAX_CONCEPTS]), tuple(fillers), tuple(corrections), question
+    )
+
+
+def suggestion_text(text: str, corrections: tuple[tuple[str, str], ...]) -> str | None:
+    """``text`` with each corrected word replaced, for "Showing results for …"."""
+    if not corrections:
+        return None
+    fixes = dict(corrections)
+    out: list[str] = []
+    last = 0
+    for token in _TOKENS(text, chars=True):
+        better = fixes.get(fold(token.text))
+        if better is not None:
+            out.append(text[last : token.startchar])
+            out.append(better)
+            last = token.endchar
+    out.append(text[last:])
+    return "".join(out)

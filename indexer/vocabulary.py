@@ -1,0 +1,85 @@
+"""What the query side knows about one index generation: its words, synonyms and FAQs.
+
+Built once when a searcher opens a generation (the engine keeps it beside the searcher),
+so per-query work never scales with the size of the vocabulary.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from whoosh.reading import IndexReader
+from whoosh.searching import Searcher
+
+from indexer.spelling import Speller, merge_vocabularies
+from indexer.synonyms import SynonymMap, load_synonyms
+
+TEXT_FIELDS = ("title", "path", "body")
+SPELLING_FIELDS = ("spell_title", "spell_body")
+
+
+def _lexicon(reader: IndexReader, fieldname: str) -> list[str]:
+    if fieldname not in reader.indexed_field_names():
+        return []
+    return [term.decode("utf-8") for term in reader.lexicon(fieldname)]
+
+
+def _frequencies(reader: IndexReader, fieldname: str) -> list[tuple[str, int]]:
+    if fieldname not in reader.indexed_field_names():
+        return []
+    return [
+        (term.decode("utf-8"), info.doc_frequency()) for term, info in reader.iter_field(fieldname)
+    ]
+
+
+@dataclass
+class QueryContext:
+    """Index terms (stemmed), a speller over its words, synonyms, question-titled sections."""
+
+    terms: frozenset[str] = frozenset()
+    speller: Speller = field(default_factory=lambda: Speller({}))
+    synonyms: SynonymMap = field(default_factory=SynonymMap)
+    searcher: Searcher | None = None
+    _question_ids: tuple[str, ...] | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @classmethod
+    def open(cls, searcher: Searcher, generation_dir: Path | None) -> QueryContext:
+        reader = searcher.reader()
+        terms = frozenset(t for name in TEXT_FIELDS for t in _lexicon(reader, name))
+        synonyms = load_synonyms(generation_dir) if generation_dir else SynonymMap()
+        words = merge_vocabularies(
+            *(_frequencies(reader, name) for name in SPELLING_FIELDS),
+            ((word, 1) for word in synonyms.words),
+        )
+        return cls(terms, Speller(words), synonyms, searcher)
+
+    def knows(self, terms: tuple[str, ...]) -> bool:
+        """Whether every one of these analysed terms occurs in the index."""
+        return all(term in self.terms for term in terms)
+
+    def frequency(self, options: tuple[tuple[str, ...], ...]) -> int:
+        """About how many sections hold any of these term sequences (an upper bound)."""
+        if self.searcher is None:
+            return 0
+        total = 0
+        for terms in options:
+            total += min(
+                max(self.searcher.doc_frequency(name, term) for name in TEXT_FIELDS)
+                for term in terms
+            )
+        return total
+
+    def question_ids(self) -> tuple[str, ...]:
+        """Ids of sections whose heading is a question (an FAQ), found on first use."""
+        with self._lock:
+            if self._question_ids is None:
+                found: list[str] = []
+                if self.searcher is not None:
+                    for stored in self.searcher.reader().all_stored_fields():
+                        if str(stored.get("title", "")).rstrip().endswith("?"):
+                            found.append(str(stored["id"]))
+                self._question_ids = tuple(sorted(found))
+            return self._question_ids

@@ -1,0 +1,64 @@
+import pytest
+
+from indexer.spelling import Speller, distance, max_edits
+
+VOCABULARY = {
+    "gabapentin": 3,
+    "ibuprofen": 2,
+    "femoral": 4,
+    "femur": 1,
+    "tramadol": 1,
+    "nerve": 9,
+    "never": 1,
+    "b12": 2,
+    "200": 5,
+}
+
+
+@pytest.mark.parametrize(
+    ("word", "edits"),
+    [("ct", 0), ("emg", 0), ("tens", 1), ("nervy", 1), ("femurl", 1), ("ibuprofin", 2)],
+)
+def test_the_edit_budget_grows_with_length(word: str, edits: int) -> None:
+    assert max_edits(word) == edits
+
+
+@pytest.mark.parametrize("word", ["b13", "300", "400mg", "l1", "d3"])
+def test_numbers_and_doses_are_never_corrected(word: str) -> None:
+    assert max_edits(word) == 0
+    assert Speller(VOCABULARY).correct(word) is None
+
+
+def test_distance_counts_a_swap_as_one_edit() -> None:
+    assert distance("ibuprofen", "ibuprfoen") == 1
+    assert distance("ibuprofen", "ibuprofin") == 1
+    assert distance("gabapentin", "gabapentine") == 1
+    assert distance("tramadol", "femoral") > 2
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("gabapentine", "gabapentin"),
+        ("ibuprofin", "ibuprofen"),
+        ("ibprofen", "ibuprofen"),
+        ("femural", "femoral"),
+        ("tramadoll", "tramadol"),
+        ("nerv", "nerve"),
+    ],
+)
+def test_misspellings_are_corrected(typed: str, meant: str) -> None:
+    assert Speller(VOCABULARY).correct(typed) == meant
+
+
+def test_known_and_far_words_are_left_alone() -> None:
+    speller = Speller(VOCABULARY)
+    assert speller.correct("nerve") is None
+    assert speller.correct("vaccine") is None
+    assert speller.correct("xyzzyq") is None
+
+
+def test_ties_prefer_the_same_first_letter_then_the_commoner_word() -> None:
+    # "nevre" is one swap from "never" and one swap from "nerve": both keep the "n",
+    # so the commoner word wins.
+    assert Speller(VOCABULARY).correct("nevre") == "nerve"
