@@ -96,10 +96,13 @@ def measure(
 
 
 @contextmanager
-def serve(port: int) -> Iterator[None]:
+def serve(port: int, index: Path | None) -> Iterator[None]:
     """`foramen serve` on ``port`` for the length of the measurement."""
+    command = [sys.executable, "-m", "foramen", "serve", "--port", str(port)]
+    if index is not None:
+        command += ["--index", str(index)]
     process = subprocess.Popen(
-        [sys.executable, "-m", "foramen", "serve", "--port", str(port)],
+        command,
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -136,6 +139,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", default="http://127.0.0.1:8000", help="a running foramen serve")
     parser.add_argument("--serve", action="store_true", help="start foramen serve for the run")
+    parser.add_argument("--index", type=Path, help="with --serve: the index folder to serve")
     parser.add_argument("--requests", type=int, default=400, help="requests per endpoint")
     parser.add_argument("--warmup", type=int, default=20, help="unmeasured requests first")
     parser.add_argument(
@@ -159,7 +163,7 @@ def main() -> None:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
         host = "127.0.0.1"
-        with serve(port):
+        with serve(port, args.index):
             samples = measure(host, port, plan, args.requests, args.warmup)
     else:
         samples = measure(host, port, plan, args.requests, args.warmup)
