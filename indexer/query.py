@@ -17,12 +17,12 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from itertools import combinations
 
 from whoosh import query as q
 from whoosh.analysis import Analyzer
 
 from indexer.analysis import text_analyzer
+from indexer.atleast import AtLeast
 from indexer.matching import BestOf
 from indexer.understanding import (
     MAX_QUERY_TERMS,
@@ -38,12 +38,13 @@ SEARCH_FIELDS: tuple[str, ...] = ("title", "path", "body")
 _PIECES = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 
 SYNONYM_WEIGHT = 0.8  # a synonym counts this much of the words as typed ...
-SYNONYM_DECAY = 0.97  # ... and each later one in its rule a little less
+SYNONYM_DECAY = 0.9  # ... and each later one in its rule a little less
 ALL_CONCEPTS_WEIGHT = 0.5  # a section with every concept gets this share again
 TITLE_ALL_WEIGHT = 1.0
 PHRASE_WEIGHT = 0.5
 FILLER_WEIGHT = 0.25
 QUESTION_WEIGHT = 2.0
+NAME_WEIGHT = 1.5  # a named drug, test or procedure is what the query is about
 SPECIFIC = 3  # a synonym key in at most this many sections names one thing precisely
 
 
@@ -93,11 +94,18 @@ def _in_fields(terms: Terms, fields: tuple[str, ...], boost: float = 1.0) -> q.Q
     if len(terms) == 1:
         parts: list[q.Query] = [q.Term(name, terms[0], boost=boost) for name in fields]
     else:
-        parts = [q.Phrase(name, list(terms), slop=1, boost=boost) for name in fields]
+        parts = [q.Phrase(name, list(terms), slop=1, boost=boost / (len(terms))) for name in fields]
     return parts[0] if len(parts) == 1 else q.Or(parts)
 
 
 def _concept_query(concept: Concept, fields: tuple[str, ...] = SEARCH_FIELDS) -> q.Query:
+    scored = _best_of(concept, fields)
+    if _names_one_thing(concept):
+        scored = scored.with_boost(scored.boost * NAME_WEIGHT)
+    return scored
+
+
+def _best_of(concept: Concept, fields: tuple[str, ...]) -> q.Query:
     weight = SYNONYM_WEIGHT if concept.literal else 1.0
     options = [_in_fields(concept.literal, fields)] if concept.literal else []
     options += [
@@ -123,18 +131,20 @@ def required_matches(known: int, missing: int) -> int:
 
 def _names_one_thing(concept: Concept) -> bool:
     """A synonym key (a drug, a test, a procedure) held by only a few sections."""
-    return bool(concept.alternatives) and concept.frequency <= SPECIFIC
+    return concept.named and concept.frequency <= SPECIFIC
 
 
-def _filter(scored: list[q.Query], known: list[Concept], need: int) -> q.Query | None:
-    """Sections with ``need`` of the concepts, or with the most specific one."""
+def _filter(scored: list[q.Query], known: list[Concept], need: int, missing: int) -> q.Query | None:
+    """Sections with ``need`` of the concepts, with a named thing, or (when every
+    word is known) with one of them in the heading: "can't sleep because of back pain"
+    wants Sleep Disturbance even though that section never says "back pain"."""
     if need <= 1:
         return None
-    enough: q.Query = q.Or([q.And(list(group)) for group in combinations(scored, need)])
-    rarest = min(range(len(known)), key=lambda i: known[i].frequency)
-    if _names_one_thing(known[rarest]):
-        enough = q.Or([enough, scored[rarest]])
-    return enough
+    options: list[q.Query] = [q.And(scored) if need >= len(scored) else AtLeast(scored, need)]
+    options += [s for s, c in zip(scored, known, strict=True) if _names_one_thing(c)]
+    if not missing:
+        options += [_concept_query(c, ("title",)) for c in known]
+    return options[0] if len(options) == 1 else q.Or(options)
 
 
 def compile_query(
@@ -164,7 +174,7 @@ def compile_query(
     if need:
         scored = [_concept_query(c) for c in known]
         main = scored[0] if len(scored) == 1 else q.Or(scored)
-        enough = _filter(scored, known, need)
+        enough = _filter(scored, known, need, meaning.missing)
         if enough is not None:
             # (q.Require drops matching documents in Whoosh 2.7; a constant-score And
             # filters the same way and adds the same constant to every score.)

@@ -5,8 +5,8 @@ to six, two from seven), and words with digits — levels, doses, B12 — are ne
 Candidates come from a symmetric-delete table (every word with up to two letters
 deleted), built once per index generation on first use, so a correction costs a few
 dictionary look-ups instead of a scan of the vocabulary. People rarely mistype the first letter,
-so a correction of a word shorter than eight letters keeps it ("hair" is not "chair");
-ties go to the smaller distance, the same first letter, then the more frequent word.
+so a correction keeps it ("hair" is not "chair", "climbing" is not "limping"); ties go to
+the smaller distance, then the more frequent word.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ import threading
 from collections.abc import Iterable, Mapping
 
 MAX_DISTANCE = 2
-LOOSE_FIRST_LETTER = 8  # shorter words keep their first letter: 'hair' is not 'chair'
 MAX_WORD = 40  # longer "words" are never corrected: their delete sets grow as length²
 
 
@@ -66,6 +65,10 @@ class Speller:
     def __contains__(self, word: str) -> bool:
         return word in self.vocabulary
 
+    def prepare(self) -> None:
+        """Build the candidate table now rather than on the first correction."""
+        self._deletes_table()
+
     def _deletes_table(self) -> dict[str, list[str]]:
         with self._lock:
             if self._table is None:
@@ -91,11 +94,7 @@ class Speller:
                     continue
                 seen.add(candidate)
                 edits = distance(word, candidate, limit)
-                if (
-                    edits <= limit
-                    and edits <= max_edits(candidate)
-                    and (candidate[0] == word[0] or len(word) >= LOOSE_FIRST_LETTER)
-                ):
+                if edits <= limit and edits <= max_edits(candidate) and candidate[0] == word[0]:
                     found.append((edits, candidate))
         return found
 
@@ -108,7 +107,7 @@ class Speller:
             return None
         best = min(
             found,
-            key=lambda f: (f[0], f[1][0] != word[0], -self.vocabulary[f[1]], f[1]),
+            key=lambda f: (f[0], -self.vocabulary[f[1]], f[1]),
         )
         return best[1]
 

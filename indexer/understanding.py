@@ -46,7 +46,8 @@ FILLER_WORDS = QUESTION_STARTS | _words(
     ok okay shall might must may has had having been being doing done make makes made use
     used using work works take takes taking help helps helpful because since while still
     even all every lot lots little bit quite time times day days long last like feel feels
-    feeling other others one ones mean means"""
+    feeling other others one ones mean means vs versus compared comparison difference
+    between"""
 )
 
 
@@ -63,6 +64,7 @@ class Concept:
     known: bool = True
     frequency: int = 0
     typed: Terms = ()
+    named: bool = False  # the words are a synonym key: a drug, test, procedure, lay term
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +123,7 @@ def _synonym_concept(key: Terms, alternatives: tuple[Terms, ...], context: Query
     known = tuple(a for a in alternatives if context.knows(a))
     literal = key if context.knows(key) else ()
     options = (literal, *known) if literal else known
-    return Concept(literal, known, bool(options), context.frequency(options), key)
+    return Concept(literal, known, bool(options), context.frequency(options), key, named=True)
 
 
 def understand(

@@ -54,7 +54,10 @@ class QueryContext:
             *(_frequencies(reader, name) for name in SPELLING_FIELDS),
             ((word, 1) for word in synonyms.words),
         )
-        return cls(terms, Speller(words), synonyms, searcher)
+        speller = Speller(words)
+        # The first correction would otherwise pay for building the speller's table.
+        threading.Thread(target=speller.prepare, name="foramen-speller", daemon=True).start()
+        return cls(terms, speller, synonyms, searcher)
 
     def knows(self, terms: tuple[str, ...]) -> bool:
         """Whether every one of these analysed terms occurs in the index."""
