@@ -38,7 +38,7 @@ from indexer.store import (
     remove_stale_generations,
     write_pointer,
 )
-from indexer.synonyms import publish_synonyms
+from indexer.synonyms import SYNONYMS_FILE, publish_synonyms, read_synonyms
 
 MANIFEST = "manifest.json"
 Progress = Callable[[int, int], None]
@@ -108,7 +108,7 @@ def build_index(
             manifest = _read_manifest(generation)
         if manifest is None:
             scan = _scan_corpus(corpus_dir, {})
-            report = _build_full(index_root, pointer, scan, started, progress)
+            report = _build_full(index_root, pointer, scan, started, progress, corpus_dir)
         else:
             scan = _scan_corpus(corpus_dir, manifest[1])
             report = _build_incremental(
@@ -180,7 +180,12 @@ def _article_title(section: Section, titles: dict[str, str]) -> str:
 
 
 def _build_full(
-    root: Path, pointer: Pointer | None, scan: _Scan, started: float, progress: Progress | None
+    root: Path,
+    pointer: Pointer | None,
+    scan: _Scan,
+    started: float,
+    progress: Progress | None,
+    corpus_dir: Path,
 ) -> BuildReport:
     target = next_generation_dir(root)
     target.mkdir(parents=True)
@@ -199,6 +204,7 @@ def _build_full(
             raise
         writer.commit(optimize=True)
         _write_manifest(target, ix.latest_generation(), scan.entries)
+        _stage_synonyms(corpus_dir, target)
     except BaseException:
         # Nothing points at the new generation yet: drop it, the old one keeps serving.
         shutil.rmtree(target, ignore_errors=True)
@@ -211,6 +217,16 @@ def _build_full(
     # Keep the previous generation one round for readers that are still on it.
     remove_stale_generations(root, keep={target.name, pointer.dir if pointer else ""})
     return BuildReport(len(sections), 0, 0, 0, time.perf_counter() - started, True, len(sections))
+
+
+def _stage_synonyms(corpus_dir: Path, target: Path) -> None:
+    """Put the synonyms into a new generation before it is announced: a reader that opens
+    it must never see the new sections without their rules (publish_synonyms then finds
+    them in place and has nothing to do)."""
+    source = corpus_dir / SYNONYMS_FILE
+    if source.is_file():
+        read_synonyms(source)  # validate even when the caller ran no checks
+        shutil.copyfile(source, target / SYNONYMS_FILE)
 
 
 def _build_incremental(

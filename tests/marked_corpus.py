@@ -18,6 +18,7 @@ from bs4 import BeautifulSoup
 from indexer.models import SearchResult
 
 QUERY = "sentinel"
+SYNONYM_QUERY = "lookout"  # in no article: found only through corpus/synonyms.txt
 _MARKER = re.compile(r"\bgen([a-z]+)\b")
 
 
@@ -60,6 +61,7 @@ def write_version(corpus: Path, version: int, shape: Shape) -> int:
         temporary = corpus / f".synthetic-{a}.md.tmp"  # editors save by rename, too
         temporary.write_text("\n".join(lines), "utf-8")
         temporary.replace(path)
+    (corpus / "synonyms.txt").write_text(f"{SYNONYM_QUERY}, {QUERY}  # version {version}\n")
     return shape.count(version)
 
 
