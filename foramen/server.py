@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
 import socket
 import threading
@@ -35,8 +36,11 @@ def run_server(settings: Settings, *, host: str, port: int, workers: int, watch:
             # Rebuilding the socket object from its descriptor restores its family/type.
             bound = config.bind_socket()
             sock = socket.socket(fileno=bound.detach())
-            server = uvicorn.Server(config)
-            Multiprocess(config, target=server.run, sockets=[sock]).run()
+            if "target" in inspect.signature(Multiprocess).parameters:  # older uvicorn
+                target = uvicorn.Server(config).run
+                Multiprocess(config, target=target, sockets=[sock]).run()  # type: ignore[call-arg]
+            else:
+                Multiprocess(config, sockets=[sock]).run()
         else:
             uvicorn.Server(config).run()
     finally:

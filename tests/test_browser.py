@@ -7,16 +7,13 @@ Screenshots land in tests/screenshots/ (git-ignored) for a person to look at.
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
+
+from tests.web_server import foramen_serve
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL_CORPUS = ROOT / "corpus"
@@ -33,42 +30,16 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 SCREENSHOTS = ROOT / "tests" / "screenshots"
-START_TIMEOUT = 30.0
 QUERY = "femoral nerve stretch"
 TARGET = "femoral-nerve-stretch-test"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
 def server(real_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`foramen serve` on a free local port, as a person would start it."""
-    port = _free_port()
     log = tmp_path_factory.mktemp("serve") / "serve.log"
-    command = [sys.executable, "-m", "foramen", "serve", "--host", "127.0.0.1"]
-    command += ["--port", str(port), "--corpus", str(REAL_CORPUS), "--index", str(real_index)]
-    with open(log, "wb") as output:
-        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, cwd=ROOT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"foramen serve did not start:\n{log.read_text()}") from None
-                time.sleep(0.1)
+    with foramen_serve(REAL_CORPUS, real_index, log) as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
