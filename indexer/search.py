@@ -6,6 +6,8 @@ The engine keeps one Whoosh searcher open and reopens it only when a build has l
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import threading
 import time
 from collections.abc import Iterator
@@ -13,28 +15,32 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh import query as q
-from whoosh import sorting
 from whoosh.searching import Searcher
 
 from indexer.analysis import text_analyzer
+from indexer.cache import LruCache
 from indexer.errors import IndexMissingError
-from indexer.highlight import snippet
+from indexer.highlight import indexed_spans, snippet, snippet_from_spans
 from indexer.models import Hit, SearchResult, Section
-from indexer.query import compile_query, parse_user_query
+from indexer.query import QueryPlan, compile_query, parse_user_query
+from indexer.ranking import rank
 from indexer.schema import PATH_SEPARATOR
 from indexer.store import pointer_stamp, read_pointer
 from indexer.vocabulary import QueryContext
 
 MAX_LIMIT = 50
 OPEN_RETRIES = 5
+CACHE_SIZE = 1024  # results of recent (query, part, page, limit); emptied by every build
+TERM_CACHE = 8192  # term dictionary lookups remembered per open generation
 
 
 class Engine:
     """Answers queries against the index at ``index_root``."""
 
-    def __init__(self, index_root: Path) -> None:
+    def __init__(self, index_root: Path, cache_size: int = CACHE_SIZE) -> None:
         self.root = Path(index_root)
+        self._cache: LruCache[SearchResult] = LruCache(cache_size)
+        self._parts: list[str] | None = None  # the part of each document, by docnum
         self.analyzer = text_analyzer()
         self._lock = threading.RLock()
         self._searcher: Searcher | None = None
@@ -61,10 +67,13 @@ class Engine:
                     raise
                 time.sleep(0.01 * (attempt + 1))
                 continue
+            _memoize_term_lookups(searcher)
             old, self._searcher = self._searcher, searcher
             self._context = QueryContext.open(searcher, self.root / pointer.dir)
             self._stamp = stamp
             self.generation = pointer.build
+            self._cache.clear()  # results of the previous generation are stale
+            self._parts = None
             if old is not None:
                 old.close()
             return
@@ -95,56 +104,84 @@ class Engine:
         user = parse_user_query(text)
         if user.empty:
             return SearchResult(text, 0, page, limit, (), elapsed_ms=_ms(started))
+        key = (" ".join(text.split()), part, page, limit)
         with self.searcher() as searcher:
+            cached = self._cache.get(key)
+            if cached is not None:
+                return dataclasses.replace(cached, query=text, elapsed_ms=_ms(started))
             plan = compile_query(user, self.analyzer, self._context)
             if plan.query is None:
-                return SearchResult(
-                    text,
-                    0,
-                    page,
-                    limit,
-                    (),
-                    plan.suggestion,
-                    plan.corrected,
-                    elapsed_ms=_ms(started),
-                )
-            facet = sorting.FieldFacet("part")
-            results = searcher.search(
-                plan.query,
-                limit=page * limit,
-                filter=q.Term("part", part) if part else None,
-                groupedby={"part": facet},
-                maptype=sorting.Count,
-            )
-            total = len(results)
-            hits = tuple(
-                self._hit(hit.fields(), hit.score or 0.0, plan.highlight_terms)
-                for hit in results[(page - 1) * limit : page * limit]
-            )
-            facets = dict(results.groups("part")) if total else {}
+                result = SearchResult(text, 0, page, limit, (), plan.suggestion, plan.corrected)
+            else:
+                result = self._run(searcher, plan, text, limit, page, part)
+            self._cache.put(key, result)
+        return dataclasses.replace(result, elapsed_ms=_ms(started))
+
+    def _run(
+        self,
+        searcher: Searcher,
+        plan: QueryPlan,
+        text: str,
+        limit: int,
+        page: int,
+        part: str | None,
+    ) -> SearchResult:
+        """The page asked for, its exact total and its part counts (see indexer.ranking)."""
+        assert plan.query is not None
+        ranking = rank(searcher, plan.query, page * limit, self._part_names(searcher), part)
+        ranked = ranking.top[(page - 1) * limit : page * limit]
+        hits = self._hits(searcher, ranked, plan.highlight_terms)
         return SearchResult(
             text,
-            total,
+            ranking.total,
             page,
             limit,
             hits,
             plan.suggestion,
             plan.corrected,
-            facets=facets,
-            elapsed_ms=_ms(started),
+            facets=ranking.facets,
         )
 
-    def _hit(self, stored: dict[str, object], score: float, terms: frozenset[str]) -> Hit:
-        section = _section(stored)
-        return Hit(
-            id=section.id,
-            title=section.title,
-            path=section.path,
-            url=section.url,
-            score=score,
-            snippet=snippet(section.text or section.title, terms, self.analyzer),
-            part=section.part,
-        )
+    def _hits(
+        self, searcher: Searcher, ranked: list[tuple[float, int]], terms: frozenset[str]
+    ) -> tuple[Hit, ...]:
+        """The page shown, with snippets from the character offsets stored at index time."""
+        spans = indexed_spans(searcher.reader(), "body", (d for _, d in ranked), terms)
+        hits = []
+        for score, docnum in ranked:
+            section = _section(searcher.stored_fields(docnum))
+            if section.text:
+                text = snippet_from_spans(section.text, spans[docnum])
+            else:
+                text = snippet(section.title, terms, self.analyzer)
+            hits.append(
+                Hit(
+                    id=section.id,
+                    title=section.title,
+                    path=section.path,
+                    url=section.url,
+                    score=score or 0.0,
+                    snippet=text,
+                    part=section.part,
+                )
+            )
+        return tuple(hits)
+
+    def _part_names(self, searcher: Searcher) -> list[str]:
+        """The ``part`` of every document, read once per generation (for facet counts)."""
+        if self._parts is None:
+            reader = searcher.reader()
+            parts = [""] * reader.doc_count_all()
+            for name in reader.field_terms("part"):
+                for docnum in reader.postings("part", name).all_ids():
+                    parts[docnum] = name
+            self._parts = parts
+        return self._parts
+
+    def clear_cache(self) -> None:
+        """Forget cached results (a new generation does this by itself)."""
+        with self._lock:
+            self._cache.clear()
 
     # -- sections -----------------------------------------------------------------------
 
@@ -174,6 +211,21 @@ def _section(stored: dict[str, object]) -> Section:
         order=int(stored["order"]),  # type: ignore[call-overload]
         text=str(stored.get("body") or ""),
     )
+
+
+def _memoize_term_lookups(searcher: Searcher) -> None:
+    """Remember term dictionary lookups for as long as this (immutable) generation is open.
+
+    Building a query's matchers looks each term up several times (its size to order the
+    matcher tree, its document frequency for the score, its postings); each lookup
+    hashes the key and reads the on-disk table again.
+    """
+    for reader, _ in searcher.reader().leaf_readers():
+        terms = getattr(reader, "_terms", None)
+        for name in ("term_info", "frequency", "doc_frequency"):
+            method = getattr(terms, name, None)
+            if method is not None:
+                setattr(terms, name, functools.lru_cache(maxsize=TERM_CACHE)(method))
 
 
 def _ms(started: float) -> float:
