@@ -161,13 +161,25 @@ def test_an_empty_search_shows_the_examples(client: TestClient) -> None:
 
 
 @pytest.mark.parametrize(
-    "url", ["/search?q=" + "a" * 257, "/search?q=nerve&page=0", "/search?q=nerve&limit=x"]
+    ("url", "says"),
+    [
+        ("/search?q=" + "a" * 257, "keep it to 256 characters"),
+        ("/search?q=nerve&page=0", "invalid “page”"),
+        ("/search?q=nerve&limit=x", "invalid “limit”"),
+    ],
 )
-def test_bad_input_gets_a_friendly_page(client: TestClient, url: str) -> None:
+def test_bad_input_gets_a_friendly_page(client: TestClient, url: str, says: str) -> None:
     soup = soup_of(client, url, status=400)
     alert = soup.select_one("[role=alert]")
     assert alert is not None and "could not run that search" in alert.get_text()
+    assert says in alert.get_text()
     assert soup.select_one("form[role=search] input[name=q]") is not None
+
+
+@pytest.mark.parametrize("url", ["/", "/search?q=nerve", ARTICLE, "/healthz"])
+def test_head_requests_are_answered(client: TestClient, url: str) -> None:
+    response = client.head(url)
+    assert response.status_code == 200 and response.content == b""
 
 
 def test_query_text_is_escaped_everywhere(client: TestClient) -> None:

@@ -18,6 +18,17 @@ _DIGITS = re.compile(r"[0-9]{1,18}")
 class ParamError(ValueError):
     """A query-string parameter is malformed; the message tells the client how to fix it."""
 
+    def __init__(self, name: str, message: str) -> None:
+        super().__init__(message)
+        self.name = name
+
+    @property
+    def for_people(self) -> str:
+        """The same problem told to someone using the search page rather than the API."""
+        if self.name == "q":
+            return f"Your search is too long; please keep it to {MAX_QUERY_CHARS} characters"
+        return f"The address has an invalid “{self.name}”; search again from the box above"
+
 
 @dataclass(frozen=True, slots=True)
 class SearchParams:
@@ -36,11 +47,11 @@ def search_params(query: QueryParams) -> SearchParams:
     q = query.get("q", "")
     if len(q) > MAX_QUERY_CHARS:
         raise ParamError(
-            f"'q' is {len(q)} characters long; shorten it to at most {MAX_QUERY_CHARS}"
+            "q", f"'q' is {len(q)} characters long; shorten it to at most {MAX_QUERY_CHARS}"
         )
     part = query.get("part") or None
     if part is not None and len(part) > MAX_QUERY_CHARS:
-        raise ParamError(f"'part' must be at most {MAX_QUERY_CHARS} characters")
+        raise ParamError("part", f"'part' must be at most {MAX_QUERY_CHARS} characters")
     limit = _integer(query, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
     page = _integer(query, "page", 1, 1, MAX_PAGE)
     return SearchParams(q=q, limit=limit, page=page, part=part)
@@ -52,5 +63,7 @@ def _integer(query: QueryParams, name: str, default: int, low: int, high: int) -
         return default
     if not _DIGITS.fullmatch(raw) or not low <= int(raw) <= high:
         shown = raw if len(raw) <= 20 else raw[:20] + "…"
-        raise ParamError(f"'{name}' must be a whole number from {low} to {high}, not {shown!r}")
+        raise ParamError(
+            name, f"'{name}' must be a whole number from {low} to {high}, not {shown!r}"
+        )
     return int(raw)

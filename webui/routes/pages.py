@@ -79,7 +79,7 @@ async def search(request: Request) -> HTMLResponse:
         q = request.query_params.get("q", "")
         return state.templates.response(
             "search.html",
-            _empty_context(state, q[:MAX_QUERY_CHARS], problem=str(error)),
+            _empty_context(state, q[:MAX_QUERY_CHARS], problem=error.for_people),
             status_code=400,
         )
     if params.empty:
