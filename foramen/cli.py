@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -152,17 +153,22 @@ def search(
         click.echo(f"Showing results for: {result.suggestion}")
     click.echo(f"{result.total} results for {query!r} ({result.elapsed_ms:.1f} ms)")
     for rank, hit in enumerate(result.hits, start=(page - 1) * limit + 1):
-        crumbs = " › ".join((*hit.path, hit.title))
+        crumbs = _no_controls(" › ".join((*hit.path, hit.title)))
         click.echo(f"\n{rank:>2}. {click.style(crumbs, bold=True)}  [{hit.score:.2f}]")
         click.echo(f"    {hit.url}")
         click.echo(f"    {_terminal_snippet(hit.snippet)}")
+
+
+def _no_controls(text: str) -> str:
+    """Corpus text without control characters: no escape sequence reaches the terminal."""
+    return "".join(c for c in text if unicodedata.category(c) != "Cc")
 
 
 def _terminal_snippet(html_snippet: str) -> str:
     """The snippet for a terminal: <mark> as bold, entities unescaped."""
     from html import unescape
 
-    marked = html_snippet.replace("<mark>", "\x00").replace("</mark>", "\x01")
+    marked = _no_controls(html_snippet).replace("<mark>", "\x00").replace("</mark>", "\x01")
     text = unescape(marked)
     if sys.stdout.isatty():
         return text.replace("\x00", "\x1b[1m").replace("\x01", "\x1b[0m")

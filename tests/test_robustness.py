@@ -1,0 +1,256 @@
+"""Hostile content and bad edits while serving.
+
+- Corpus text with HTML and Markdown tricks, and queries made of markup, come out escaped
+  on every page, in every snippet and in the JSON.
+- An edit that breaks an article's Markdown or the synonyms file fails the build with the
+  file and line; the running app keeps serving the old index; fixing and rebuilding
+  restores everything.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from click.testing import CliRunner
+from starlette.testclient import TestClient
+
+from foramen.cli import main
+from indexer.build import build_index
+from webui import create_app
+
+HOSTILE = """\
+---
+title: "Tricks <script>alert('title')</script>"
+---
+
+Lead text with <b>bold</b> tags, <mark>a fake mark</mark> and &lt;escaped&gt; &amp; entities.
+Terminal tricks: \x1b[2J\x1b]0;pwned\x07 clear screen, \x01 and \x00 stray controls.
+
+## Heading <img src=x onerror=alert(1)> tricks
+
+<script>alert('block')</script>
+
+<div onclick="alert(1)">raw html block</div>
+
+<iframe src="https://evil.example/"></iframe>
+
+A [javascript link](javascript:alert(1)) and a [data link](data:text/html;base64,PHNjcmlwdD4=)
+and an ![image](javascript:alert(2)) and <javascript:alert(3)> autolink, plus
+`<script>alert('code')</script>` in code and a [fine link](https://example.org/ok).
+
+```html
+<script>alert('fenced')</script>
+```
+
+| column <b>one</b> | <style>body{}</style> |
+|---|---|
+| <svg onload=alert(1)> | cell |
+
+## Quotes " and ' and </mark> closers
+
+Attribute breakers: " onmouseover="alert(1) and ' onfocus='alert(2) and </mark><script>x</script>.
+"""
+QUERIES = [
+    "tricks",
+    "script alert",
+    "<script>alert(1)</script>",
+    "mark closers",
+    '" onmouseover="alert(1)',
+    "iframe evil",
+    "svg onload",
+    "javascript link",
+]
+DANGEROUS_TAGS = ("script", "iframe", "img", "svg", "object", "embed", "style")
+BAD_SCHEMES = ("javascript:", "data:", "vbscript:")
+
+
+@pytest.fixture
+def hostile(tmp_path: Path) -> Iterator[TestClient]:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "tricks.md").write_text(HOSTILE, "utf-8")
+    build_index(corpus, tmp_path / "index")
+    app = create_app(index_dir=tmp_path / "index", corpus_dir=corpus)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield client
+
+
+def assert_inert(html: str, where: str) -> BeautifulSoup:
+    """No element or attribute the corpus or the query could have smuggled in."""
+    soup = BeautifulSoup(html, "html.parser")
+    for tag in soup.find_all(True):
+        if tag.name == "script":
+            assert tag.get("src", "").startswith("/static/") and not tag.string, (where, tag)
+        else:
+            assert tag.name not in DANGEROUS_TAGS, (where, tag)
+        for name, value in tag.attrs.items():
+            assert not name.startswith("on"), (where, tag)
+            text = " ".join(value) if isinstance(value, list) else value
+            assert not text.strip().lower().startswith(BAD_SCHEMES), (where, tag)
+    return soup
+
+
+def test_hostile_article_is_escaped_on_its_page(hostile: TestClient) -> None:
+    for q in ("", *QUERIES):
+        response = hostile.get("/articles/tricks", params={"q": q})
+        assert response.status_code == 200
+        soup = assert_inert(response.text, f"article q={q!r}")
+        text = soup.get_text()
+        assert "<script>alert('block')</script>" in text, "raw HTML is shown as text"
+        assert '<div onclick="alert(1)">' in text
+        assert "<mark>a fake mark</mark>" in text, "a literal <mark> is text, not a mark"
+    links = [a["href"] for a in soup.select("a[href]")]
+    assert "https://example.org/ok" in links
+
+
+def test_hostile_results_are_escaped_in_pages_and_json(hostile: TestClient) -> None:
+    seen = 0
+    for q in QUERIES:
+        page = hostile.get("/search", params={"q": q})
+        assert page.status_code == 200
+        soup = assert_inert(page.text, f"results q={q!r}")
+        assert soup.select_one("input[name=q]")["value"] == q  # type: ignore[index]
+        api = hostile.get("/api/search", params={"q": q, "limit": 50})
+        assert api.status_code == 200 and api.json()["query"] == q
+        for hit in api.json()["results"]:
+            seen += 1
+            snippet = BeautifulSoup(hit["snippet"], "html.parser")
+            assert {tag.name for tag in snippet.find_all(True)} <= {"mark"}, hit["snippet"]
+            assert all(not tag.attrs for tag in snippet.find_all(True)), hit["snippet"]
+            section = hostile.get(f"/api/sections/{hit['id']}").json()
+            assert "<" not in hit["title"] or "<" in section["title"]  # titles are plain text
+    assert seen >= len(QUERIES), "the tricks were found, so their snippets were checked"
+
+
+def test_a_literal_mark_in_the_corpus_is_not_a_highlight(hostile: TestClient) -> None:
+    hits = hostile.get("/api/search", params={"q": "fake", "limit": 5}).json()["results"]
+    assert hits, "the lead is found"
+    snippet = hits[0]["snippet"]
+    assert "&lt;mark&gt;a <mark>fake</mark> mark&lt;/mark&gt;" in snippet
+
+
+# -- bad edits while serving -----------------------------------------------------------
+
+ARTICLE = """\
+---
+title: "Back Pain"
+---
+
+Back pain is common.
+
+## Lumbar Strain
+
+A pulled muscle in the lower back; rest and paracetamol help.
+
+## Sciatica
+
+Pain down the leg from an irritated nerve root.
+"""
+SYNONYMS = """\
+# groups
+paracetamol, acetaminophen, tylenol
+sciatica, leg pain
+"""
+
+
+def build(corpus: Path, index: Path) -> tuple[int, str]:
+    result = CliRunner().invoke(
+        main, ["build", "--corpus", str(corpus), "--index", str(index)], catch_exceptions=False
+    )
+    return result.exit_code, result.output
+
+
+def ids(client: TestClient, q: str) -> list[str]:
+    response = client.get("/api/search", params={"q": q})
+    assert response.status_code == 200, response.text
+    return [hit["id"] for hit in response.json()["results"]]
+
+
+@pytest.mark.parametrize(
+    ("file", "broken", "where"),
+    [
+        ("back-pain.md", ARTICLE.replace("## Sciatica", "## "), "back-pain.md:11"),
+        ("back-pain.md", ARTICLE.replace('title: "Back Pain"', "title: [oops"), "back-pain.md:2"),
+        ("back-pain.md", ARTICLE.replace("## Lumbar Strain", "## Strain {#Bad Id}"), "md:7"),
+        ("back-pain.md", ARTICLE.encode("utf-8").replace(b"rest", b"r\xffst"), "back-pain.md:9"),
+        ("synonyms.txt", SYNONYMS + "a => b => c\n", "synonyms.txt:4"),
+        ("synonyms.txt", SYNONYMS.replace("sciatica, leg pain", "sciatica,, leg"), "txt:3"),
+        ("synonyms.txt", SYNONYMS + "lonely\n", "synonyms.txt:4"),
+        ("synonyms.txt", SYNONYMS.encode() + b"\xff\xfe\n", "synonyms.txt"),
+    ],
+)
+def test_a_broken_edit_fails_the_build_and_the_old_index_keeps_serving(
+    tmp_path: Path, file: str, broken: str | bytes, where: str
+) -> None:
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    corpus.mkdir()
+    (corpus / "back-pain.md").write_text(ARTICLE, "utf-8")
+    (corpus / "synonyms.txt").write_text(SYNONYMS, "utf-8")
+    assert build(corpus, index)[0] == 0
+    with TestClient(create_app(index_dir=index, corpus_dir=corpus)) as client:
+        before = {q: ids(client, q) for q in ("tylenol", "sciatica", "leg pain", "muscle")}
+        assert before["tylenol"] == ["lumbar-strain"] and before["leg pain"][0] == "sciatica"
+        assert client.get("/articles/back-pain").status_code == 200
+        path = corpus / file
+        original = path.read_bytes()
+        path.write_bytes(broken if isinstance(broken, bytes) else broken.encode("utf-8"))
+        code, output = build(corpus, index)
+        assert code == 1, output
+        assert where in output and str(corpus) in output, output
+        assert "Traceback" not in output
+        assert {q: ids(client, q) for q in before} == before, "the old index keeps serving"
+        page = client.get("/articles/back-pain")  # the last good render of the article
+        assert page.status_code == 200 and 'id="lumbar-strain"' in page.text
+        path.write_bytes(original)
+        article = corpus / "back-pain.md"
+        article.write_text(ARTICLE.replace("paracetamol help", "paracetamol help; heat too"))
+        code, output = build(corpus, index)
+        assert code == 0 and output.startswith("0 added, 1 updated"), output
+        assert ids(client, "heat") == ["lumbar-strain"]
+        assert {q: ids(client, q) for q in before} == before, "fixed: everything is back"
+        assert client.get("/articles/back-pain").status_code == 200
+
+
+def test_a_deleted_synonyms_file_drops_the_rules_and_restoring_it_brings_them_back(
+    tmp_path: Path,
+) -> None:
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    corpus.mkdir()
+    (corpus / "back-pain.md").write_text(ARTICLE, "utf-8")
+    (corpus / "synonyms.txt").write_text(SYNONYMS, "utf-8")
+    assert build(corpus, index)[0] == 0
+    with TestClient(create_app(index_dir=index, corpus_dir=corpus)) as client:
+        assert ids(client, "tylenol") == ["lumbar-strain"]
+        (corpus / "synonyms.txt").unlink()
+        assert build(corpus, index)[0] == 0
+        assert ids(client, "tylenol") == []
+        (corpus / "synonyms.txt").write_text(SYNONYMS, "utf-8")
+        assert build(corpus, index)[0] == 0
+        assert ids(client, "tylenol") == ["lumbar-strain"]
+
+
+def test_hostile_article_builds_from_the_cli(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "tricks.md").write_text(textwrap.dedent(HOSTILE), "utf-8")
+    code, output = build(corpus, tmp_path / "index")
+    assert code == 0, output
+    result = CliRunner().invoke(
+        main,
+        [
+            "search",
+            "script alert terminal",
+            "--index",
+            str(tmp_path / "index"),
+            "--corpus",
+            str(corpus),
+        ],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0 and "Tricks" in result.output
+    assert not any(c in result.output for c in "\x00\x01\x07\x1b"), "no terminal escapes"
+    assert "<script>alert" in result.output, "markup is shown as the text it is"
