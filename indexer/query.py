@@ -169,7 +169,7 @@ def compile_query(
     if need == 0 and len(known) == 1 == meaning.missing and _names_one_thing(known[0]):
         need = 1  # "voltaren gel": the one known word names a single thing
     if need == 0 and not must:
-        return QueryPlan(None, frozenset(highlight), suggestion)
+        return QueryPlan(None)  # no answer, so no "showing results for" either
     main: q.Query | None = None
     if need:
         scored = [_concept_query(c) for c in known]
