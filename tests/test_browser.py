@@ -156,6 +156,8 @@ def test_keyboard_slash_arrows_and_enter(browser: Browser, server: str) -> None:
     expect(links.nth(0)).to_be_focused()
     page.keyboard.press("ArrowDown")
     expect(links.nth(1)).to_be_focused()
+    outline = links.nth(1).evaluate("el => getComputedStyle(el).outlineStyle")
+    assert outline != "none"  # keyboard focus is visible
     page.keyboard.press("ArrowUp")
     expect(links.nth(0)).to_be_focused()
     page.keyboard.press("ArrowUp")
