@@ -1,7 +1,7 @@
 """One text analysis, used both when indexing and when querying.
 
 tokenize -> normalise (NFKC, case and accent folding, apostrophes dropped) -> stop words ->
-English stemming. Dashes split words on both sides (``L1–L2`` and ``L1-L2`` are both
+English (Porter2) stemming. Dashes split words on both sides (``L1–L2`` and ``L1-L2`` are both
 ``l1 l2``); ``B₁₂`` becomes ``b12``; ``Kemp’s`` becomes ``kemps`` and stems to ``kemp``.
 Token character offsets always point into the original text, so highlights line up.
 """
@@ -20,7 +20,7 @@ from whoosh.analysis import (
     StopFilter,
     Token,
 )
-from whoosh.lang.porter import stem
+from whoosh.lang.porter2 import stem
 
 # A word: letters/digits (subscript digits included), with inner apostrophes kept
 # so that "Kemp’s" stays one token.

@@ -8,7 +8,7 @@ from indexer.analysis import text_analyzer
 
 # Bump when the schema or the analysis changes: an index built by another version
 # is rebuilt from scratch instead of being updated in place.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the Porter2 (Snowball English) stemmer
 
 TITLE_BOOST = 3.0
 PATH_BOOST = 0.6

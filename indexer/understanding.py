@@ -14,6 +14,7 @@ compiler decides from the known and unknown concepts whether a query can be answ
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from whoosh.analysis import Analyzer, RegexTokenizer
@@ -24,6 +25,7 @@ from indexer.vocabulary import QueryContext
 MAX_QUERY_TERMS = 32
 MAX_CONCEPTS = 8
 _TOKENS = RegexTokenizer(WORD_PATTERN)
+_DOTTED = re.compile(r"(?<![\w.])((?:\w\.){2,}\w?)(?![\w])")  # S.L.R., e.g. -> SLR, eg
 
 Terms = tuple[str, ...]
 
@@ -47,7 +49,7 @@ FILLER_WORDS = QUESTION_STARTS | _words(
     used using work works take takes taking help helps helpful because since while still
     even all every lot lots little bit quite time times day days long last like feel feels
     feeling other others one ones mean means vs versus compared comparison difference
-    between"""
+    between out give gives giving machine machines device devices gadget right"""
 )
 
 
@@ -102,12 +104,13 @@ def _tokens(
     tokens: list[_Token] = []
     corrections: list[tuple[str, str]] = []
     for piece, text in enumerate(words):
+        text = _DOTTED.sub(lambda m: m.group(1).replace(".", ""), text)
         for raw in _TOKENS(text):
             word = fold(raw.text)
             if not word or word in STOP_WORDS:
                 continue
             stem = _stem(word, analyzer)
-            filler = word in FILLER_WORDS
+            filler = word in FILLER_WORDS or (word.endswith("ly") and stem not in context.terms)
             if not filler and stem not in context.terms and word not in context.synonyms.words:
                 better = context.speller.correct(word)
                 if better is not None:
