@@ -44,7 +44,7 @@ TITLE_ALL_WEIGHT = 1.0
 PHRASE_WEIGHT = 0.5
 FILLER_WEIGHT = 0.25
 QUESTION_WEIGHT = 2.0
-NAME_WEIGHT = 1.5  # a named drug, test or procedure is what the query is about
+NAME_WEIGHT = 2.0  # a named drug, test or procedure is what the query is about
 SPECIFIC = 3  # a synonym key in at most this many sections names one thing precisely
 
 

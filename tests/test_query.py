@@ -77,6 +77,12 @@ def test_compile_without_an_index_still_works() -> None:
         ("how much gabapentin", "gabapentin-anticonvulsant-neuropathic-pain"),
         ("how long is recovery after surgery", "how-long-does-recovery-take-after-foraminotomy"),
         ("muscle relaxers", "cyclobenzaprine-muscle-relaxant"),
+        ("sitting for long periods", "difficulty-standing-from-sitting"),
+        ("cupping", "myofascial-decompression-cupping"),
+        ("S.L.R.", "straight-leg-raise-slr-test"),
+        ("ibuprofen vs naproxen", "ibuprofen-nsaid"),
+        ("can't sleep because of back pain", "sleep-disturbance"),
+        ("elavil for sleep", "amitriptyline-tca-antidepressant"),
     ],
 )
 def test_people_find_the_section_they_mean(real_engine: Engine, query: str, section: str) -> None:
@@ -107,9 +113,13 @@ def test_known_words_brands_and_numbers_are_not_corrected(real_engine: Engine, q
     assert not result.corrected and result.suggestion is None
 
 
-@pytest.mark.parametrize("query", ["covid vaccine", "migraine treatment", "asthma inhaler"])
+@pytest.mark.parametrize(
+    "query", ["covid vaccine", "migraine treatment", "asthma inhaler", "heart attack", "hair loss"]
+)
 def test_questions_the_article_cannot_answer_find_nothing(real_engine: Engine, query: str) -> None:
-    assert real_engine.search(query).total == 0
+    result = real_engine.search(query)
+    assert result.total == 0
+    assert result.suggestion is None  # no "showing results for" a correction that found nothing
 
 
 def test_a_heading_match_outranks_body_mentions(real_engine: Engine) -> None:
