@@ -86,3 +86,21 @@ def test_part_filter_counts_only_that_part(real_engine: Engine) -> None:
     assert filtered.total == total == everything.facets[part]
     assert [h.id for h in filtered.hits] == [i for i, _ in ranked[:50]]
     assert {h.part for h in filtered.hits} == {part}
+
+
+def test_an_excluded_word_excludes_the_first_match_too(
+    write_corpus,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
+) -> None:
+    from indexer.build import build_index
+
+    corpus = write_corpus(
+        {
+            "x.md": "# X\n\n## Alpha\n\nAn injection.\n\n## Beta\n\nSurgery or an injection.\n\n"
+            "## Gamma\n\nSurgery alone.\n"
+        }
+    )
+    build_index(corpus, tmp_path / "i")
+    # Whoosh's AndNotMatcher lets "beta" through: the excluded side starts on "alpha".
+    result = Engine(tmp_path / "i").search("surgery -injection")
+    assert [h.id for h in result.hits] == ["gamma"] and result.total == 1

@@ -1,0 +1,114 @@
+"""A full build by several writer processes answers exactly like a single-process build."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+from whoosh import index as whoosh_index
+
+from indexer.build import build_index
+from indexer.search import Engine
+from indexer.store import read_pointer
+from tests.conftest import WriteCorpus
+
+WORDS = [
+    "nerve",
+    "root",
+    "pain",
+    "thigh",
+    "groin",
+    "numbness",
+    "weakness",
+    "disc",
+    "foramen",
+    "stenosis",
+    "lumbar",
+    "spine",
+    "injection",
+    "therapy",
+    "surgery",
+    "rest",
+    "ice",
+    "heat",
+    "stretch",
+    "walking",
+    "posture",
+    "imaging",
+    "mri",
+    "reflex",
+]
+QUERIES = ["nerve pain", "groin numbness", "mri", "surgery -injection", '"lumbar spine"', "zzz"]
+
+
+def _article(number: int, rng: random.Random) -> str:
+    lines = [f"---\ntitle: Article {number}\n---\n", "An article about backs.\n"]
+    for heading in range(150):
+        words = " ".join(rng.choice(WORDS) for _ in range(rng.randint(8, 40)))
+        lines.append(f"## Heading {number} {heading}\n\n{words.capitalize()}.\n")
+    return "\n".join(lines)
+
+
+@pytest.fixture
+def big_corpus(write_corpus: WriteCorpus) -> Path:
+    rng = random.Random(5)
+    return write_corpus({f"article-{n}.md": _article(n, rng) for n in range(4)})
+
+
+def test_multiprocess_build_answers_like_single_process(big_corpus: Path, tmp_path: Path) -> None:
+    one, two = tmp_path / "one", tmp_path / "two"
+    single = build_index(big_corpus, one, full=True, procs=1)
+    multi = build_index(big_corpus, two, full=True, procs=2)
+    assert single.sections == multi.sections == 604
+    pointer = read_pointer(two)
+    assert pointer is not None
+    segments = whoosh_index.open_dir(str(two / pointer.dir)).reader().leaf_readers()
+    assert len(segments) >= 2  # the writer really split the work
+    a, b = Engine(one), Engine(two)
+    for text in QUERIES:
+        x, y = _everything(a, text), _everything(b, text)
+        assert x.keys() == y.keys(), text  # the same sections match
+        assert x == pytest.approx(y), text  # with the same scores
+        first, second = a.search(text, limit=7), b.search(text, limit=7)
+        assert (first.total, first.facets) == (second.total, second.facets)
+        # Equal scores may rank in another order: documents are numbered differently.
+        assert [h.score for h in first.hits] == pytest.approx([h.score for h in second.hits])
+        assert {h.id: h.snippet for h in first.hits} == {
+            h.id: _snippet(b, text, h.id) for h in first.hits
+        }
+    assert b.section("heading-2-17") == a.section("heading-2-17")
+
+
+def _everything(engine: Engine, text: str) -> dict[str, float]:
+    scores: dict[str, float] = {}
+    page = 1
+    while True:
+        result = engine.search(text, limit=50, page=page)
+        scores.update((h.id, h.score) for h in result.hits)
+        if page * 50 >= result.total:
+            assert len(scores) == result.total
+            return scores
+        page += 1
+
+
+def _snippet(engine: Engine, text: str, section_id: str) -> str:
+    return next(h.snippet for h in engine.search(text, limit=50).hits if h.id == section_id)
+
+
+def test_incremental_build_after_a_multiprocess_build(
+    big_corpus: Path, tmp_path: Path, write_corpus: WriteCorpus
+) -> None:
+    index = tmp_path / "index"
+    build_index(big_corpus, index, full=True, procs=2)
+    engine = Engine(index)
+    assert engine.search("xylophone").total == 0
+    text = (big_corpus / "article-1.md").read_text("utf-8")
+    write_corpus(
+        {"article-1.md": text.replace("## Heading 1 3\n\n", "## Heading 1 3\n\nXylophone. ")}
+    )
+    report = build_index(big_corpus, index)
+    assert (report.added, report.updated, report.removed) == (0, 1, 0)
+    result = engine.search("xylophone")
+    assert [h.id for h in result.hits] == ["heading-1-3"] and result.total == 1
+    assert engine.count() == 604
