@@ -44,6 +44,8 @@ TITLE_ALL_WEIGHT = 1.0
 PHRASE_WEIGHT = 0.5
 FILLER_WEIGHT = 0.25
 QUESTION_WEIGHT = 2.0
+CONTAINER_WEIGHT = 0.5
+OVERVIEW_WEIGHT = 1.0
 NAME_WEIGHT = 2.0  # a named drug, test or procedure is what the query is about
 SPECIFIC = 3  # a synonym key in at most this many sections names one thing precisely
 
@@ -213,6 +215,19 @@ def _bonuses(
         present = [f for f in meaning.fillers if f in context.terms]
         if present:
             bonus.append(q.Or([q.Term("title", f, boost=FILLER_WEIGHT) for f in present]))
+    if context is not None and context.overview_ids():
+        # The article's own title: "what is foraminal narrowing" wants its opening section.
+        overview = q.Or([q.Term("id", i) for i in context.overview_ids()])
+        title_all = [_concept_query(c, ("title",)) for c in known]
+        bonus.append(q.And([overview, *title_all], boost=OVERVIEW_WEIGHT))
+    if len(known) == 1 and context is not None:
+        # One concept naming a heading that only gathers others is a category: "imaging"
+        # wants Imaging Tests, the list of them, above any one member.
+        ids = context.container_ids()
+        if ids:
+            heading = _concept_query(known[0], ("title",))
+            members = q.Or([q.Term("id", i) for i in ids])
+            bonus.append(q.And([members, heading], boost=CONTAINER_WEIGHT))
     if meaning.question and context is not None:
         ids = context.question_ids()
         if ids:

@@ -42,7 +42,7 @@ class QueryContext:
     speller: Speller = field(default_factory=lambda: Speller({}))
     synonyms: SynonymMap = field(default_factory=SynonymMap)
     searcher: Searcher | None = None
-    _question_ids: tuple[str, ...] | None = None
+    _section_kinds: tuple[tuple[str, ...], ...] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
@@ -76,13 +76,31 @@ class QueryContext:
         return total
 
     def question_ids(self) -> tuple[str, ...]:
-        """Ids of sections whose heading is a question (an FAQ), found on first use."""
+        """Ids of sections whose heading is a question (an FAQ)."""
+        return self._kinds()[0]
+
+    def container_ids(self) -> tuple[str, ...]:
+        """Ids of sections that are only a heading over others ("Imaging Tests")."""
+        return self._kinds()[1]
+
+    def overview_ids(self) -> tuple[str, ...]:
+        """Ids of each article's opening section, under the article's own title."""
+        return self._kinds()[2]
+
+    def _kinds(self) -> tuple[tuple[str, ...], ...]:
+        """Question, container and overview sections, found with one pass on first use."""
         with self._lock:
-            if self._question_ids is None:
-                found: list[str] = []
+            if self._section_kinds is None:
+                kinds: tuple[list[str], list[str], list[str]] = ([], [], [])
                 if self.searcher is not None:
                     for stored in self.searcher.reader().all_stored_fields():
-                        if str(stored.get("title", "")).rstrip().endswith("?"):
-                            found.append(str(stored["id"]))
-                self._question_ids = tuple(sorted(found))
-            return self._question_ids
+                        flags = (
+                            str(stored.get("title", "")).rstrip().endswith("?"),
+                            not str(stored.get("body") or "").strip(),
+                            stored.get("level") == 1,
+                        )
+                        for found, flag in zip(kinds, flags, strict=True):
+                            if flag:
+                                found.append(str(stored["id"]))
+                self._section_kinds = tuple(tuple(sorted(found)) for found in kinds)
+            return self._section_kinds

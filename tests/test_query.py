@@ -83,6 +83,8 @@ def test_compile_without_an_index_still_works() -> None:
         ("ibuprofen vs naproxen", "ibuprofen-nsaid"),
         ("can't sleep because of back pain", "sleep-disturbance"),
         ("elavil for sleep", "amitriptyline-tca-antidepressant"),
+        ("blood tests", "laboratory-and-pathological-tests"),
+        ("what is foraminal narrowing", "unilateral-neural-foraminal-narrowing-at-l1-l2"),
     ],
 )
 def test_people_find_the_section_they_mean(real_engine: Engine, query: str, section: str) -> None:
