@@ -15,7 +15,7 @@ import click
 from foramen.settings import CORPUS_ENV, DEFAULT_CORPUS, DEFAULT_INDEX, INDEX_ENV, Settings
 from indexer.build import BuildReport, Progress, build_index
 from indexer.errors import ForamenError
-from indexer.search import MAX_LIMIT, Engine
+from indexer.models import MAX_LIMIT
 from indexer.store import read_pointer
 
 PROGRESS_AFTER = 500  # sections: smaller builds finish before a bar would be drawn
@@ -142,6 +142,8 @@ def search(
     settings = Settings(corpus_dir, index_dir)
     try:
         ensure_index(settings)
+        from indexer.search import Engine  # not imported by 'foramen build'
+
         engine = Engine(index_dir)
         result = engine.search(query, limit=limit, page=page)
     except ForamenError as error:
@@ -251,6 +253,7 @@ def evaluate(
 ) -> None:
     """Run the relevance judgments; print metrics and differences from the baseline."""
     from indexer import evaluation as ev
+    from indexer.search import Engine
 
     settings = Settings(corpus_dir, index_dir)
     try:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
+MAX_LIMIT = 50  # the most hits one page may hold
+
 
 @dataclass(frozen=True, slots=True)
 class Section:

@@ -21,14 +21,13 @@ from indexer.analysis import text_analyzer
 from indexer.cache import LruCache
 from indexer.errors import IndexMissingError
 from indexer.highlight import indexed_spans, snippet, snippet_from_spans
-from indexer.models import Hit, SearchResult, Section
+from indexer.models import MAX_LIMIT, Hit, SearchResult, Section
 from indexer.query import QueryPlan, compile_query, parse_user_query
 from indexer.ranking import rank
 from indexer.schema import PATH_SEPARATOR
 from indexer.store import pointer_stamp, read_pointer
 from indexer.vocabulary import QueryContext
 
-MAX_LIMIT = 50
 OPEN_RETRIES = 5
 CACHE_SIZE = 1024  # results of recent (query, part, page, limit); emptied by every build
 TERM_CACHE = 8192  # term dictionary lookups remembered per open generation
