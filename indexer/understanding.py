@@ -49,7 +49,9 @@ FILLER_WORDS = QUESTION_STARTS | _words(
     used using work works take takes taking help helps helpful because since while still
     even all every lot lots little bit quite time times day days long last like feel feels
     feeling other others one ones mean means vs versus compared comparison difference
-    between out give gives giving machine machines device devices gadget right"""
+    between out give gives giving machine machines device devices gadget right think
+    thinks thought say says said ask asked wonder wondering maybe probably likely ago
+    week weeks month months year years old two three four five six"""
 )
 
 
@@ -113,7 +115,9 @@ def _tokens(
             filler = word in FILLER_WORDS or (word.endswith("ly") and stem not in context.terms)
             if not filler and stem not in context.terms and word not in context.synonyms.words:
                 better = context.speller.correct(word)
-                if better is not None:
+                if better in FILLER_WORDS:
+                    filler = True  # "hwo" -> "how": nothing worth announcing
+                elif better is not None:
                     corrections.append((word, better))
                     word, stem = better, _stem(better, analyzer)
             tokens.append(_Token(word, stem, piece, filler))
