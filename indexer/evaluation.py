@@ -32,6 +32,7 @@ MEASURES = {"nDCG@10": nDCG @ 10, "MRR": RR(rel=2), "P@1": P(rel=2) @ 1, "R@10":
 GATES = {"nDCG@10": 0.92, "MRR": 0.90, "P@1": 0.88, "R@10": 0.88}
 KIND_GATE = 0.80  # nDCG@10 within every kind of query
 MAX_DROP = 0.05  # how far one query's nDCG@10 may fall below its baseline
+UNCHANGED = 0.0005  # the baseline keeps four decimals: smaller differences are rounding
 RUN_NAME = "foramen"
 
 
@@ -218,8 +219,8 @@ def compare(
         for qid, scores in report.per_query.items()
         if qid in baseline and metric in baseline[qid]
     ]
-    better = sorted((c for c in changes if c.delta > 1e-9), key=lambda c: -c.delta)
-    worse = sorted((c for c in changes if c.delta < -1e-9), key=lambda c: c.delta)
+    better = sorted((c for c in changes if c.delta > UNCHANGED), key=lambda c: -c.delta)
+    worse = sorted((c for c in changes if c.delta < -UNCHANGED), key=lambda c: c.delta)
     return better, worse
 
 

@@ -39,6 +39,7 @@ _PIECES = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 
 SYNONYM_WEIGHT = 0.8  # a synonym counts this much of the words as typed ...
 SYNONYM_DECAY = 0.9  # ... and each later one in its rule a little less
+MAX_ALTERNATIVES = 12  # synonyms searched per concept, in the order of their rule
 ALL_CONCEPTS_WEIGHT = 0.5  # a section with every concept gets this share again
 TITLE_ALL_WEIGHT = 1.0
 PHRASE_WEIGHT = 0.5
@@ -107,12 +108,20 @@ def _concept_query(concept: Concept, fields: tuple[str, ...] = SEARCH_FIELDS) ->
     return scored
 
 
+def _phrase_fields(terms: Terms, fields: tuple[str, ...]) -> tuple[str, ...]:
+    """A synonym phrase is looked for in headings and text, not in the parents' path:
+    phrase matching is the costly part of a query and the path rarely decides."""
+    if len(terms) == 1 or fields != SEARCH_FIELDS:
+        return fields
+    return ("title", "body")
+
+
 def _best_of(concept: Concept, fields: tuple[str, ...]) -> q.Query:
     weight = SYNONYM_WEIGHT if concept.literal else 1.0
     options = [_in_fields(concept.literal, fields)] if concept.literal else []
     options += [
-        _in_fields(alt, fields, weight * SYNONYM_DECAY**rank)
-        for rank, alt in enumerate(concept.alternatives)
+        _in_fields(alt, _phrase_fields(alt, fields), weight * SYNONYM_DECAY**rank)
+        for rank, alt in enumerate(concept.alternatives[:MAX_ALTERNATIVES])
     ]
     return options[0] if len(options) == 1 else BestOf(options)
 

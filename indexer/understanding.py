@@ -127,8 +127,11 @@ def _tokens(
 
 
 def _synonym_concept(key: Terms, alternatives: tuple[Terms, ...], context: QueryContext) -> Concept:
-    known = tuple(a for a in alternatives if context.knows(a))
     literal = key if context.knows(key) else ()
+    if literal and context.common(literal):
+        # "foraminal narrowing" is everywhere already: its synonyms would only cost time.
+        return Concept(literal, (), True, context.frequency((literal,)), key, named=True)
+    known = tuple(a for a in alternatives if context.knows(a))
     options = (literal, *known) if literal else known
     return Concept(literal, known, bool(options), context.frequency(options), key, named=True)
 

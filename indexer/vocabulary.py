@@ -10,6 +10,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from whoosh import query as q
 from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
@@ -18,6 +19,8 @@ from indexer.synonyms import SynonymMap, load_synonyms
 
 TEXT_FIELDS = ("title", "path", "body")
 SPELLING_FIELDS = ("spell_title", "spell_body")
+COMMON_MIN = 20
+COMMON_SHARE = 0.1
 
 
 def _lexicon(reader: IndexReader, fieldname: str) -> list[str]:
@@ -43,6 +46,7 @@ class QueryContext:
     synonyms: SynonymMap = field(default_factory=SynonymMap)
     searcher: Searcher | None = None
     _section_kinds: tuple[tuple[str, ...], ...] | None = None
+    _phrases: dict[tuple[str, ...], int] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
@@ -62,6 +66,27 @@ class QueryContext:
     def knows(self, terms: tuple[str, ...]) -> bool:
         """Whether every one of these analysed terms occurs in the index."""
         return all(term in self.terms for term in terms)
+
+    def common(self, terms: tuple[str, ...]) -> bool:
+        """Whether these terms are in so many sections (a tenth, and 20 or more) that
+        searching their synonyms too would change little but the cost."""
+        if self.searcher is None:
+            return False
+        count = self.frequency((terms,)) if len(terms) == 1 else self._phrase_count(terms)
+        return count >= max(COMMON_MIN, self.searcher.doc_count() * COMMON_SHARE)
+
+    def _phrase_count(self, terms: tuple[str, ...]) -> int:
+        """Sections holding these words side by side; remembered for this generation
+        (only synonym keys ask, so the memory is bounded by the synonyms file)."""
+        with self._lock:
+            cached = self._phrases.get(terms)
+        if cached is None:
+            assert self.searcher is not None
+            phrase = q.Or([q.Phrase(name, list(terms)) for name in TEXT_FIELDS])
+            cached = sum(1 for _ in phrase.docs(self.searcher))
+            with self._lock:
+                self._phrases[terms] = cached
+        return cached
 
     def frequency(self, options: tuple[tuple[str, ...], ...]) -> int:
         """About how many sections hold any of these term sequences (an upper bound)."""
