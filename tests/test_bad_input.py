@@ -359,7 +359,7 @@ def cli(index: Path, command: str, *args: str):  # type: ignore[no-untyped-def]
 def shared_engine(real_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     """The CLI searches with the session's engine: no vocabulary load per invocation.
     (test_cli_arguments_that_are_not_utf8_still_print_utf8_json runs the real thing.)"""
-    monkeypatch.setattr("foramen.cli.Engine", lambda index_dir: real_engine)
+    monkeypatch.setattr("indexer.search.Engine", lambda index_dir: real_engine)
 
 
 def test_cli_a_query_that_looks_like_an_option_is_a_usage_error(real_index: Path) -> None:

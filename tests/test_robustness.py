@@ -9,6 +9,9 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +24,8 @@ from starlette.testclient import TestClient
 from foramen.cli import main
 from indexer.build import build_index
 from webui import create_app
+
+LOADTEST = Path(__file__).resolve().parent.parent / "bench" / "loadtest.py"
 
 HOSTILE = """\
 ---
@@ -254,3 +259,24 @@ def test_hostile_article_builds_from_the_cli(tmp_path: Path) -> None:
     assert result.exit_code == 0 and "Tricks" in result.output
     assert not any(c in result.output for c in "\x00\x01\x07\x1b"), "no terminal escapes"
     assert "<script>alert" in result.output, "markup is shown as the text it is"
+
+
+# -- a short load ----------------------------------------------------------------------
+
+
+def test_short_load_while_rebuilding_has_no_errors(tmp_path: Path) -> None:
+    """bench/loadtest.py for 3 s: the real server, wrk, rebuilds; zero errors (no timings)."""
+    out = tmp_path / "load.json"
+    options = ("--duration", "3", "--connections", "16", "--rebuild-every", "1")
+    done = subprocess.run(
+        [sys.executable, str(LOADTEST), *options, "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    summary = json.loads(out.read_text("utf-8"))
+    assert summary["errors"] == 0 and summary["server_errors"] == 0
+    assert summary["ok"]["requests"] > 0 and summary["refused"]["requests"] > 0
+    assert summary["builds"] >= 1 and summary["failed_builds"] == []
