@@ -40,6 +40,8 @@ _PIECES = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 SYNONYM_WEIGHT = 0.8  # a synonym counts this much of the words as typed ...
 SYNONYM_DECAY = 0.9  # ... and each later one in its rule a little less
 MAX_ALTERNATIVES = 12  # synonyms searched per concept, in the order of their rule
+MAX_PHRASES = 8  # quoted phrases (and excluded words, MAX_QUERY_TERMS) past these are ignored:
+# each adds a query branch, and thousands of them take minutes or overflow Whoosh's matchers
 ALL_CONCEPTS_WEIGHT = 0.5  # a section with every concept gets this share again
 TITLE_ALL_WEIGHT = 1.0
 PHRASE_WEIGHT = 0.5
@@ -171,7 +173,7 @@ def compile_query(
         # A synonym's words are marked when it is one word: "knee" alone is not "prone knee bend".
         highlight.update(alt[0] for alt in concept.alternatives if len(alt) == 1)
     must: list[q.Query] = []
-    for phrase in user.phrases:
+    for phrase in list(dict.fromkeys(user.phrases))[:MAX_PHRASES]:
         terms = tuple(t.text for t in analyzer(phrase))[:MAX_QUERY_TERMS]
         if terms:
             highlight.update(terms)
@@ -196,7 +198,8 @@ def compile_query(
     if must:
         main = q.And([*must, main]) if main is not None else q.And(must)
     assert main is not None
-    excluded = [t.text for word in user.excluded for t in analyzer(word)]
+    excluded_terms = (t.text for word in user.excluded for t in analyzer(word))
+    excluded = list(dict.fromkeys(excluded_terms))[:MAX_QUERY_TERMS]
     if excluded:
         main = q.AndNot(main, q.Or([q.Term(name, t) for t in excluded for name in SEARCH_FIELDS]))
     return QueryPlan(main, frozenset(highlight), suggestion)

@@ -19,6 +19,7 @@ from click.testing import CliRunner
 from starlette.testclient import TestClient
 
 from foramen.cli import main
+from indexer.query import compile_query, parse_user_query
 from indexer.search import Engine
 from webui import create_app
 
@@ -101,6 +102,9 @@ QUERIES = [
     "../../etc/passwd",
     "\\",
     "nerve\r\nSet-Cookie: x=1",
+    '"nerve root" ' * 800,  # 800 phrases: took 28 s before phrases were capped
+    '"nerve" ' * 1200,  # overflowed Whoosh's matcher tree (RecursionError)
+    "nerve " + "-root " * 1500,  # excluded words
 ]
 # Raw query strings, sent as bytes on the wire: invalid percent-encoding among them.
 RAW_QUERY_STRINGS = [
@@ -239,6 +243,21 @@ def test_engine_answers_any_query(real_engine: Engine, text: str) -> None:
     assert all(only_marks(hit.snippet) for hit in result.hits)
     if not text.strip():
         assert result.total == 0
+
+
+def nodes(query) -> int:  # type: ignore[no-untyped-def]
+    return 0 if query is None else 1 + sum(nodes(child) for child in query.children())
+
+
+def test_every_query_compiles_to_a_bounded_tree(real_engine: Engine) -> None:
+    """How expensive forms stay bounded without a clock: the tree Whoosh runs is small.
+
+    Words, phrases, excluded words, synonyms and corrections are all capped, so no input
+    builds more than a few hundred query nodes (the judged queries build up to ~350).
+    """
+    for text in QUERIES:
+        plan = compile_query(parse_user_query(text), real_engine.analyzer)
+        assert nodes(plan.query) <= 1000, text[:60]
 
 
 @pytest.mark.parametrize(("limit", "page"), [(0, 1), (-5, 1), (10**9, 1), (10, 0), (10, -3)])
