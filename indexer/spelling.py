@@ -11,8 +11,12 @@ the smaller distance, then the more frequent word.
 
 from __future__ import annotations
 
+import gzip
+import json
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from functools import lru_cache
+from importlib import resources
 
 MAX_DISTANCE = 2
 MAX_WORD = 40  # longer "words" are never corrected: their delete sets grow as length²
@@ -54,11 +58,32 @@ def distance(a: str, b: str, limit: int = MAX_DISTANCE) -> int:
     return previous[-1]
 
 
-class Speller:
-    """Corrects words against a vocabulary of ``{word: frequency}``."""
+@lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    """Real English words (pyspellchecker's frequency list): 'stabbing' and 'heart' are not
+    typos of 'standing' and 'heat', only words this corpus never uses. Loaded once."""
+    try:
+        data = (resources.files("spellchecker") / "resources" / "en.json.gz").read_bytes()
+    except (ModuleNotFoundError, FileNotFoundError):
+        return frozenset()  # without the list every unknown word may be corrected
+    return frozenset(json.loads(gzip.decompress(data)))
 
-    def __init__(self, vocabulary: Mapping[str, int]) -> None:
+
+class Speller:
+    """Corrects words against a vocabulary of ``{word: frequency}``.
+
+    ``real_words`` gives words that are spelled right even when the vocabulary lacks them;
+    they are never corrected. It is called once, on first use.
+    """
+
+    def __init__(
+        self,
+        vocabulary: Mapping[str, int],
+        real_words: Callable[[], frozenset[str]] = frozenset,
+    ) -> None:
         self.vocabulary = dict(vocabulary)
+        self._real_words = real_words
+        self._real: frozenset[str] | None = None
         self._table: dict[str, list[str]] | None = None
         self._lock = threading.Lock()
 
@@ -68,6 +93,12 @@ class Speller:
     def prepare(self) -> None:
         """Build the candidate table now rather than on the first correction."""
         self._deletes_table()
+        self._real_word(" ")
+
+    def _real_word(self, word: str) -> bool:
+        if self._real is None:
+            self._real = self._real_words()
+        return word in self._real
 
     def _deletes_table(self) -> dict[str, list[str]]:
         with self._lock:
@@ -100,7 +131,7 @@ class Speller:
 
     def correct(self, word: str) -> str | None:
         """The best correction of ``word``, or None when it is known or nothing is close."""
-        if word in self.vocabulary:
+        if word in self.vocabulary or self._real_word(word):
             return None
         found = self.candidates(word)
         if not found:

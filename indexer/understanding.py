@@ -53,6 +53,15 @@ FILLER_WORDS = QUESTION_STARTS | _words(
     thinks thought say says said ask asked wonder wondering maybe probably likely ago
     week weeks month months year years old two three four five six"""
 )
+# How a pain feels or how bad it is: it colours a query but is not its subject, so an
+# unfamiliar one ("stabbing pain in groin") must not count as an unknown topic.
+DESCRIPTOR_WORDS = _words(
+    """stabbing throbbing nagging excruciating unbearable terrible awful horrible agonizing
+    agonising crippling debilitating annoying niggling niggle pulsing pounding piercing
+    searing gnawing stinging extreme extremely super constant constantly sudden
+    suddenly occasional occasionally recurring worst moderate slight slightly left both
+    kind sort weird strange funny odd random"""
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +121,11 @@ def _tokens(
             if not word or word in STOP_WORDS:
                 continue
             stem = _stem(word, analyzer)
-            filler = word in FILLER_WORDS or (word.endswith("ly") and stem not in context.terms)
+            filler = (
+                word in FILLER_WORDS
+                or word in DESCRIPTOR_WORDS
+                or (word.endswith("ly") and stem not in context.terms)
+            )
             if not filler and stem not in context.terms and word not in context.synonyms.words:
                 better = context.speller.correct(word)
                 if better in FILLER_WORDS:

@@ -14,7 +14,7 @@ from whoosh import query as q
 from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
-from indexer.spelling import Speller, merge_vocabularies
+from indexer.spelling import Speller, english_words, merge_vocabularies
 from indexer.synonyms import SynonymMap, load_synonyms
 
 TEXT_FIELDS = ("title", "path", "body")
@@ -58,7 +58,7 @@ class QueryContext:
             *(_frequencies(reader, name) for name in SPELLING_FIELDS),
             ((word, 1) for word in synonyms.words),
         )
-        speller = Speller(words)
+        speller = Speller(words, english_words)
         # The first correction would otherwise pay for building the speller's table.
         threading.Thread(target=speller.prepare, name="foramen-speller", daemon=True).start()
         return cls(terms, speller, synonyms, searcher)

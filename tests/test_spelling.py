@@ -1,6 +1,6 @@
 import pytest
 
-from indexer.spelling import Speller, distance, max_edits
+from indexer.spelling import Speller, distance, english_words, max_edits
 
 VOCABULARY = {
     "gabapentin": 3,
@@ -62,3 +62,17 @@ def test_ties_prefer_the_same_first_letter_then_the_commoner_word() -> None:
     # "nevre" is one swap from "never" and one swap from "nerve": both keep the "n",
     # so the commoner word wins.
     assert Speller(VOCABULARY).correct("nevre") == "nerve"
+
+
+def test_real_english_words_are_not_typos() -> None:
+    speller = Speller({"standing": 3, "heat": 2, "path": 1}, english_words)
+    assert speller.correct("stabbing") is None  # a real word, just not in the corpus
+    assert speller.correct("heart") is None
+    assert speller.correct("patch") is None
+    assert speller.correct("standign") == "standing"  # a typo is still corrected
+
+
+def test_the_english_word_list_is_loaded() -> None:
+    words = english_words()
+    assert {"heart", "stabbing", "vaccine"} <= words
+    assert "gabapetin" not in words and "acetominophen" not in words
