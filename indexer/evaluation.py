@@ -263,8 +263,13 @@ def format_report(
         lines.append("\nno baseline yet: accept this run with --update-baseline")
     for qid, doc in report.missing_ids:
         lines.append(f"warning: {qid} judges '{doc}', which is no longer in the index")
-    for qid, rank, doc in report.unjudged_top:
-        lines.append(f"note: {qid} has unjudged '{doc}' at rank {rank}  {texts.get(qid, '')!r}")
+    if report.unjudged_top:
+        lines.append(f"\n{len(report.unjudged_top)} unjudged sections reach a top 3 (judge them):")
+        grouped: dict[str, list[str]] = defaultdict(list)
+        for qid, rank, doc in report.unjudged_top:
+            grouped[qid].append(f"{doc}@{rank}")
+        for qid, docs in grouped.items():
+            lines.append(f"  {qid:<14} {texts.get(qid, '')!r}: {', '.join(docs)}")
     return lines
 
 
