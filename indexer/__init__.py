@@ -8,6 +8,15 @@ The pipeline, one module a stage:
     build.py     write Sections into a Whoosh index, incrementally  -> generation
     search.py    query -> Whoosh query -> ranked Hits with snippets -> SearchResult
 
+Understanding a query, between what was typed and the Whoosh query:
+
+    synonyms.py      ``corpus/synonyms.txt``: parse, validate, publish with the index
+    vocabulary.py    what one index generation knows: terms, speller, synonyms
+    spelling.py      correct words the index does not know
+    understanding.py words -> concepts (fillers, corrections, synonym runs)
+    query.py         concepts -> scored Whoosh query with bonuses and a min-match
+    evaluation.py    the relevance suite behind ``foramen eval``
+
 ``models.py`` holds the two types that travel along it (``Section`` and ``Hit``);
 ``errors.py`` the errors of our own.
 """
