@@ -149,10 +149,11 @@ def _scan_corpus(corpus_dir: Path, known: dict[str, _Entry]) -> _Scan:
     owners: dict[str, tuple[str, int]] = {}
     for path in article_paths(corpus_dir):
         key = path.name
-        digest = hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+        data = path.read_bytes()  # hashed and parsed alike, even if an editor saves meanwhile
+        digest = hashlib.blake2b(data, digest_size=16).hexdigest()
         entry = known.get(key)
         if entry is None or entry.digest != digest:
-            sections = chunk_article(read_article(path), parser)
+            sections = chunk_article(read_article(path, data), parser)
             entry = _Entry(digest, [(s.id, s.content_hash, s.line) for s in sections])
             scan.parsed.update((s.id, s) for s in sections if s.id not in scan.parsed)
         for section_id, _, line in entry.sections:

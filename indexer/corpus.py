@@ -45,7 +45,8 @@ def read_corpus(corpus_dir: Path) -> Iterator[Article]:
         yield read_article(path)
 
 
-def read_article(path: Path) -> Article:
+def read_article(path: Path, data: bytes | None = None) -> Article:
+    """The article in ``path``; ``data``, when given, are its bytes as already read."""
     slug = path.stem
     if not _ARTICLE_NAME.match(slug):
         raise CorpusError(
@@ -53,7 +54,7 @@ def read_article(path: Path) -> Article:
             None,
             "article file names must be lower-case words joined by '-', e.g. back-pain.md",
         )
-    text = decode_utf8(path, path.read_bytes())
+    text = decode_utf8(path, path.read_bytes() if data is None else data)
     meta, body, body_line = split_front_matter(path, text)
     title = meta.get("title")
     if title is None:

@@ -13,8 +13,13 @@ import threading
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
+import indexer.build
+import indexer.search
 from indexer.build import build_index
 from indexer.search import Engine
+from indexer.store import read_pointer
 from tests.marked_corpus import (
     QUERY,
     SYNONYM_QUERY,
@@ -115,3 +120,54 @@ def test_searches_during_builds_always_see_one_whole_version(tmp_path: Path) -> 
     seen = {k for k in total if k.startswith("saw ")}
     assert len(seen) > 2, f"searches saw several versions come and go: {seen}"
     print(f"searches during {BUILDS} rebuilds: {total['ok']} answered, {len(failures)} failed")
+
+
+def test_an_editor_saving_during_a_build_is_never_lost(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A save between the build's hash of a file and its parse: the index and the
+    manifest describe the same bytes, so a later revert is picked up too (were the
+    index to hold the new text under the old hash, the revert would look unchanged)."""
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    write_version(corpus, 0, SHAPE)
+    build_index(corpus, index)
+    engine = Engine(index)
+    write_version(corpus, 1, SHAPE)
+    version_1 = {p.name: p.read_bytes() for p in corpus.glob("*.md")}
+    real_read = indexer.build.read_article
+
+    def read_while_editor_saves(path: Path, *args: object) -> object:
+        write_version(corpus, 2, SHAPE)  # the editor saves version 2 in the middle
+        return real_read(path, *args)
+
+    monkeypatch.setattr(indexer.build, "read_article", read_while_editor_saves)
+    build_index(corpus, index)
+    monkeypatch.undo()
+    for name, data in version_1.items():  # the editor reverts to version 1
+        (corpus / name).write_bytes(data)
+    build_index(corpus, index)
+    result = engine.search(QUERY, limit=50)
+    assert check(result, EXPECTED) is None and markers(result) == {marker(1)}
+    engine.close()
+
+
+def test_a_reader_retries_when_its_generation_vanishes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CURRENT read just before two full swaps names a deleted generation: reopen again."""
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    write_version(corpus, 0, SHAPE)
+    build_index(corpus, index, full=True)
+    gone = read_pointer(index)
+    build_index(corpus, index, full=True)
+    build_index(corpus, index, full=True)
+    assert gone is not None and not (index / gone.dir).exists()
+    stale = iter([gone, gone])
+    real_read = indexer.search.read_pointer
+    monkeypatch.setattr(
+        indexer.search, "read_pointer", lambda root: next(stale, None) or real_read(root)
+    )
+    engine = Engine(index)
+    assert check(engine.search(QUERY, limit=50), EXPECTED) is None
+    assert next(stale, None) is None, "the engine read CURRENT again after the failure"
+    engine.close()
