@@ -5,8 +5,8 @@ to six, two from seven), and words with digits — levels, doses, B12 — are ne
 Candidates come from a symmetric-delete table (every word with up to two letters
 deleted), built once per index generation on first use, so a correction costs a few
 dictionary look-ups instead of a scan of the vocabulary. People rarely mistype the first letter,
-so a correction keeps it ("hair" is not "chair", "climbing" is not "limping"); ties go to
-the smaller distance, then the more frequent word.
+so a correction keeps it ("hair" is not "chair", "climbing" is not "limping") unless the
+two sound alike (c/k/s, f/p); ties go to the smaller distance, then the more frequent word.
 """
 
 from __future__ import annotations
@@ -69,6 +69,14 @@ def english_words() -> frozenset[str]:
     return frozenset(json.loads(gzip.decompress(data)))
 
 
+SOUND_ALIKE_STARTS = frozenset({frozenset("ck"), frozenset("cs"), frozenset("fp")})
+
+
+def _same_start(word: str, candidate: str) -> bool:
+    """Same first letter, or one that sounds the same: kiropractor, selebrex, fysio."""
+    return word[0] == candidate[0] or frozenset((word[0], candidate[0])) in SOUND_ALIKE_STARTS
+
+
 class Speller:
     """Corrects words against a vocabulary of ``{word: frequency}``.
 
@@ -125,7 +133,7 @@ class Speller:
                     continue
                 seen.add(candidate)
                 edits = distance(word, candidate, limit)
-                if edits <= limit and edits <= max_edits(candidate) and candidate[0] == word[0]:
+                if edits <= min(limit, max_edits(candidate)) and _same_start(word, candidate):
                     found.append((edits, candidate))
         return found
 

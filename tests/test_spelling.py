@@ -76,3 +76,10 @@ def test_the_english_word_list_is_loaded() -> None:
     words = english_words()
     assert {"heart", "stabbing", "vaccine"} <= words
     assert "gabapetin" not in words and "acetominophen" not in words
+
+
+def test_a_first_letter_changes_only_to_one_that_sounds_alike() -> None:
+    speller = Speller({"chiropractor": 1, "celebrex": 1, "chair": 1})
+    assert speller.correct("kiropractor") == "chiropractor"
+    assert speller.correct("selebrex") == "celebrex"
+    assert speller.correct("hair") is None
