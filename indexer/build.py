@@ -28,10 +28,11 @@ from whoosh.writing import SegmentWriter
 
 from indexer.chunk import chunk_article, markdown_parser
 from indexer.corpus import article_paths, read_article
-from indexer.errors import CorpusError, IndexBusyError
+from indexer.errors import CorpusError, IndexBusyError, IndexMissingError
 from indexer.models import Section
 from indexer.schema import PATH_SEPARATOR, SCHEMA_VERSION, section_schema
 from indexer.store import (
+    GENERATION_PREFIX,
     Pointer,
     build_lock,
     next_generation_dir,
@@ -110,9 +111,17 @@ def build_index(
     for check in checks:
         check(corpus_dir)
     with build_lock(index_root, wait=wait) as interrupted, _remembered_missing_columns():
-        pointer = read_pointer(index_root)
         notes = [interrupted] if interrupted else []
-        notes += recover(index_root, pointer)
+        try:
+            pointer = read_pointer(index_root)
+        except IndexMissingError as error:
+            # Only something outside foramen can damage CURRENT (it is replaced whole):
+            # rebuild from scratch rather than ask for a build that would fail the same way.
+            pointer = None
+            notes.append(f"{error.args[0].split(';')[0]}; rebuilding from scratch")
+        else:
+            # (After damage, the full build numbers past every folder and then removes them.)
+            notes += recover(index_root, pointer)
         generation = index_root / pointer.dir if pointer else None
         if generation is not None:
             notes += _recover_generation(generation)
@@ -231,7 +240,8 @@ def _build_full(
         # Nothing points at the new generation yet: drop it, the old one keeps serving.
         shutil.rmtree(target, ignore_errors=True)
         raise
-    build = (pointer.build + 1) if pointer else 1
+    # Build numbers only grow (pages are cached by them), even when CURRENT was lost.
+    build = (pointer.build + 1) if pointer else int(target.name[len(GENERATION_PREFIX) :])
     write_pointer(
         root,
         Pointer(target.name, build, SCHEMA_VERSION, len(sections), ix.latest_generation()),

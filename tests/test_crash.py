@@ -214,3 +214,22 @@ def test_a_build_that_cannot_wait_refuses_clearly(tmp_path: Path) -> None:
     assert finish(foramen("build", "--wait", "0", corpus=corpus, index=index))[0] == 0
     assert answers(index, engine, expected) == {marker(1)}
     engine.close()
+
+
+@pytest.mark.parametrize("damage", [b"", b"{not json", b'{"dir": "gen-000001"}', b"[1, 2]"])
+def test_a_damaged_current_is_rebuilt_with_a_message(tmp_path: Path, damage: bytes) -> None:
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    expected = {marker(0): write_version(corpus, 0, Shape())}
+    build_index(corpus, index)
+    before = read_pointer(index)
+    assert before is not None
+    (index / "CURRENT").write_bytes(damage)  # something outside foramen wrote it
+    code, _, err = finish(foramen("build", corpus=corpus, index=index))
+    assert code == 0, err
+    assert "is damaged" in err and "rebuilding from scratch" in err, err
+    after = read_pointer(index)
+    assert after is not None and after.build > before.build and after.dir != before.dir
+    engine = Engine(index)
+    assert answers(index, engine, expected) == {marker(0)}
+    engine.close()
+    assert_tidy(index)
