@@ -10,9 +10,13 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import socket
 import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,7 +29,9 @@ from foramen.cli import main
 from indexer.build import build_index
 from webui import create_app
 
-LOADTEST = Path(__file__).resolve().parent.parent / "bench" / "loadtest.py"
+ROOT = Path(__file__).resolve().parent.parent
+LOADTEST = ROOT / "bench" / "loadtest.py"
+REAL_CORPUS = ROOT / "corpus"
 
 HOSTILE = """\
 ---
@@ -280,3 +286,73 @@ def test_short_load_while_rebuilding_has_no_errors(tmp_path: Path) -> None:
     assert summary["errors"] == 0 and summary["server_errors"] == 0
     assert summary["ok"]["requests"] > 0 and summary["refused"]["requests"] > 0
     assert summary["builds"] >= 1 and summary["failed_builds"] == []
+
+
+# -- raw HTTP against the real server --------------------------------------------------
+
+RAW_REQUESTS = [
+    b"GET /api/search?q=" + b"n" * 100_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
+    b"GET /api/search?q=%ff%fe%00 HTTP/1.1\r\nHost: x\r\n\r\n",
+    b"GET /api/search?q=a HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 200_000 + b"\r\n\r\n",
+    b"GET /\x00\xff HTTP/1.1\r\nHost: x\r\n\r\n",
+    b"GARBAGE\r\n\r\n",
+    b"GET /api/search?q=a HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello",
+    b"GET /articles/%2e%2e/%2e%2e/pyproject.toml HTTP/1.1\r\nHost: x\r\n\r\n",
+    b"GET /static/../../pyproject.toml HTTP/1.1\r\nHost: x\r\n\r\n",
+    b"GET /static/%2e%2e/%2e%2e/pyproject.toml HTTP/1.1\r\nHost: x\r\n\r\n",
+    b"GET http://evil.example/api/sections/..%2f..%2fpyproject.toml HTTP/1.1\r\nHost: x\r\n\r\n",
+    b"GET /api/search?q=nerve HTTP/1.0\r\n\r\n",
+    b"POST /api/search?q=nerve HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc",
+    b"GET /api/search?q=nerve&limit=50&page=999999999999999999 HTTP/1.1\r\nHost: x\r\n\r\n",
+]
+
+
+@pytest.fixture(scope="module")
+def live_server(real_index: Path) -> Iterator[int]:
+    """``foramen serve`` on a free port of 127.0.0.1, stopped by its process id."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    command = [sys.executable, "-m", "foramen", "serve", "--port", str(port)]
+    command += ["--index", str(real_index), "--corpus", str(REAL_CORPUS)]
+    server = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        yield port
+    finally:
+        os.killpg(server.pid, signal.SIGINT)
+        _, log = server.communicate(timeout=15)
+        assert b"Traceback" not in log, log.decode("utf-8", "replace")[-2000:]
+
+
+def send_raw(port: int, request: bytes) -> bytes:
+    """The status line the server answers ``request`` with (b"" if it just closes)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+        if b"HTTP/1.1\r\n" in request:
+            request = request.replace(b"\r\n\r\n", b"\r\nConnection: close\r\n\r\n", 1)
+        connection.sendall(request)
+        answer = b""
+        while b"\r\n" not in answer:
+            chunk = connection.recv(65536)
+            if not chunk:
+                break
+            answer += chunk
+    return answer.split(b"\r\n", 1)[0]
+
+
+@pytest.mark.parametrize("request_bytes", RAW_REQUESTS, ids=range(len(RAW_REQUESTS)))
+def test_raw_http_never_gets_a_server_error(live_server: int, request_bytes: bytes) -> None:
+    status = send_raw(live_server, request_bytes)
+    assert status.startswith(b"HTTP/1.1 "), status
+    code = int(status.split()[1])
+    assert 200 <= code < 500, status
+    if b"pyproject" in request_bytes:
+        assert code == 404
