@@ -2,6 +2,7 @@
 
     python bench/loadtest.py                 # 64 connections for 30 s, rebuilds every 5 s
     python bench/loadtest.py --duration 5 --connections 16 --rebuild-every 0
+    python bench/loadtest.py --workers 2     # foramen serve --workers 2
 
 Copies the corpus into a temporary folder, builds it, starts ``foramen serve`` there on a
 free port, and runs two Debian ``wrk`` processes at once (each one thread, keep-alive):
@@ -202,8 +203,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     (work / "refused.txt").write_text("\n".join(REFUSED_PATHS) + "\n", "utf-8")
     port = free_port()
     server_log = (work / "server.log").open("wb")
+    serve = foramen("serve", corpus=corpus, index=index)
     server = subprocess.Popen(
-        [*foramen("serve", corpus=corpus, index=index), "--port", str(port)],
+        [*serve, "--port", str(port), "--workers", str(args.workers)],
         stdout=server_log,
         stderr=subprocess.STDOUT,
         start_new_session=True,  # its own process group: stopping it stops its workers
@@ -244,6 +246,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     log = (work / "server.log").read_text("utf-8", "replace")
     failed_builds = [b for b in rebuilder.builds if b["exit"] != 0]
     summary = {
+        "workers": args.workers,
         "connections": args.connections,
         "duration_s": args.duration,
         "requests": sum(r["requests"] for r in results.values()),
@@ -270,6 +273,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--rebuild-every", type=float, default=5.0, help="seconds between rebuilds (0: none)"
     )
+    parser.add_argument("--workers", type=int, default=1, help="foramen serve --workers")
     parser.add_argument("--out", type=Path, default=ROOT / "bench/out/loadtest.json")
     args = parser.parse_args(argv)
     summary = run(args)
