@@ -70,7 +70,7 @@ def main() -> None:
         host="127.0.0.1",
         port=args.port,
         workers=args.workers,
-        log_level="warning",
+        log_level="info",  # as foramen serve: an access log line per request
     )
     if args.workers > 1:
         sock = socket.socket(fileno=config.bind_socket().detach())

@@ -57,15 +57,18 @@ def wait_ready(port: int, timeout: float = 60.0) -> float:
     import http.client
 
     started = time.perf_counter()
+    status = None
     while time.perf_counter() - started < timeout:
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             connection.request("GET", "/healthz")
-            if connection.getresponse().status == 200:
+            status = connection.getresponse().status
+            if status == 200:
                 return time.perf_counter() - started
-        except OSError:
-            time.sleep(0.02)
-    raise RuntimeError(f"server on port {port} did not answer within {timeout} s")
+        except OSError as error:
+            status = error
+        time.sleep(0.02)
+    raise RuntimeError(f"server on port {port} did not answer within {timeout} s ({status})")
 
 
 def start(command: list[str], log: Path, env: dict[str, str] | None = None) -> subprocess.Popen:
