@@ -55,15 +55,23 @@ class Engine:
         if stamp is not None and stamp == self._stamp and self._searcher is not None:
             return
         for attempt in range(OPEN_RETRIES):
-            pointer = read_pointer(self.root)
+            try:
+                pointer = read_pointer(self.root)
+            except IndexMissingError:
+                if self._searcher is None:
+                    raise
+                return  # CURRENT was damaged from outside: keep answering from what is open
             if pointer is None:
                 raise IndexMissingError(f"no index at {self.root}; run 'foramen build'")
             try:
                 searcher = whoosh_index.open_dir(str(self.root / pointer.dir)).searcher()
-            except (OSError, whoosh_index.EmptyIndexError):
+            except (OSError, whoosh_index.EmptyIndexError) as error:
                 # A full build swapped generations between our read of CURRENT and the open.
                 if attempt == OPEN_RETRIES - 1 and self._searcher is None:
-                    raise
+                    raise IndexMissingError(
+                        f"the index {self.root / pointer.dir} cannot be opened ({error}); "
+                        "run 'foramen build --full'"
+                    ) from error
                 time.sleep(0.01 * (attempt + 1))
                 continue
             _memoize_term_lookups(searcher)

@@ -7,6 +7,7 @@ with a message.
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import os
 import random
@@ -18,12 +19,15 @@ import time
 from pathlib import Path
 
 import pytest
+from starlette.testclient import TestClient
 
 import indexer.build
 from indexer.build import build_index
+from indexer.errors import IndexMissingError
 from indexer.search import Engine
 from indexer.store import LOCK, build_lock, read_pointer
 from tests.marked_corpus import QUERY, Shape, check, marker, markers, write_version
+from webui import create_app
 
 BIG = Shape(articles=12, sections=50)  # ~600 sections: a full build takes ~0.5 s
 SEED = int(os.environ.get("FORAMEN_CRASH_SEED", "20261125"))
@@ -233,3 +237,34 @@ def test_a_damaged_current_is_rebuilt_with_a_message(tmp_path: Path, damage: byt
     assert answers(index, engine, expected) == {marker(0)}
     engine.close()
     assert_tidy(index)
+
+
+def test_engines_outlive_a_damaged_current_and_fresh_ones_say_what_is_wrong(
+    tmp_path: Path,
+) -> None:
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    expected = {marker(0): write_version(corpus, 0, Shape())}
+    build_index(corpus, index)
+    engine = Engine(index)
+    assert answers(index, engine, expected) == {marker(0)}
+    pointer = read_pointer(index)
+    assert pointer is not None
+    for damage, problem in (
+        (b"{oops", "is damaged"),
+        (dataclasses.replace(pointer, dir="gen-999999").to_json().encode(), "cannot be opened"),
+    ):
+        (index / "CURRENT").write_bytes(damage)
+        result = engine.search(QUERY, limit=50)  # the open searcher keeps answering
+        assert check(result, expected) is None
+        with pytest.raises(IndexMissingError, match=problem):
+            Engine(index).search(QUERY)
+        with TestClient(create_app(index_dir=index, corpus_dir=corpus)) as client:
+            response = client.get("/api/search", params={"q": QUERY})
+            assert response.status_code == 503 and "error" in response.json()
+        code, _, err = finish(foramen("build", corpus=corpus, index=index))
+        assert code == 0, err
+        assert answers(index, engine, expected) == {marker(0)}
+        assert_tidy(index)
+        pointer = read_pointer(index)
+        assert pointer is not None
+    engine.close()
