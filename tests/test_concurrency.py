@@ -9,6 +9,7 @@ error and never a missing index.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import threading
 from collections import Counter
 from pathlib import Path
@@ -30,7 +31,7 @@ from tests.marked_corpus import (
     write_version,
 )
 
-BUILDS = 9
+BUILDS = int(os.environ.get("FORAMEN_REBUILDS", "9"))  # more for a longer soak
 THREADS = 4
 SHAPE = Shape(articles=4, sections=9)
 EXPECTED = {marker(v): SHAPE.count(v) for v in range(BUILDS + 1)}
