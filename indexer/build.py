@@ -41,7 +41,7 @@ from indexer.store import (
     remove_stale_generations,
     write_pointer,
 )
-from indexer.synonyms import SYNONYMS_FILE, publish_synonyms, read_synonyms
+from indexer.synonyms import SYNONYMS_FILE, check_synonyms, publish_synonyms, read_synonyms
 
 MANIFEST = "manifest.json"
 # Full builds of at least this many sections are written by WRITER_PROCS processes, each
@@ -108,7 +108,9 @@ def build_index(
     ``WRITER_PROCS`` from ``MULTIPROCESS_AFTER`` sections on.
     """
     started = time.perf_counter()
-    for check in checks:
+    # The synonyms file is published with the index, so it is checked before anything is
+    # written even when the caller passes no checks (the --watch thread does not).
+    for check in dict.fromkeys((*checks, check_synonyms)):
         check(corpus_dir)
     with build_lock(index_root, wait=wait) as interrupted, _remembered_missing_columns():
         notes = [interrupted] if interrupted else []

@@ -27,6 +27,8 @@ from starlette.testclient import TestClient
 
 from foramen.cli import main
 from indexer.build import build_index
+from indexer.errors import CorpusError
+from indexer.store import read_pointer
 from webui import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -356,3 +358,24 @@ def test_raw_http_never_gets_a_server_error(live_server: int, request_bytes: byt
     assert 200 <= code < 500, status
     if b"pyproject" in request_bytes:
         assert code == 404
+
+
+def test_a_build_without_checks_still_refuses_bad_synonyms_before_writing(
+    tmp_path: Path,
+) -> None:
+    """``foramen serve --watch`` calls build_index without the CLI's corpus checks: a bad
+    synonyms file must still stop the build before any article change lands."""
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    corpus.mkdir()
+    (corpus / "back-pain.md").write_text(ARTICLE, "utf-8")
+    (corpus / "synonyms.txt").write_text(SYNONYMS, "utf-8")
+    build_index(corpus, index)
+    (corpus / "back-pain.md").write_text(ARTICLE.replace("rest and", "ice and"), "utf-8")
+    (corpus / "synonyms.txt").write_text(SYNONYMS + "a => b => c\n", "utf-8")
+    before = read_pointer(index)
+    with pytest.raises(CorpusError, match=r"synonyms\.txt:4"):
+        build_index(corpus, index)
+    assert read_pointer(index) == before, "nothing was announced"
+    with TestClient(create_app(index_dir=index, corpus_dir=corpus)) as client:
+        assert ids(client, "ice") == [] and ids(client, "rest") == ["lumbar-strain"]
+        assert ids(client, "tylenol") == ["lumbar-strain"]
