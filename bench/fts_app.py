@@ -10,6 +10,7 @@ Served like ``foramen serve``: the same uvicorn settings, the same socket handli
 from __future__ import annotations
 
 import argparse
+import inspect
 import os
 import socket
 from pathlib import Path
@@ -72,10 +73,13 @@ def main() -> None:
         workers=args.workers,
         log_level="info",  # as foramen serve: an access log line per request
     )
-    if args.workers > 1:
+    if args.workers > 1:  # the same socket handling as foramen/server.py
         sock = socket.socket(fileno=config.bind_socket().detach())
-        server = uvicorn.Server(config)
-        Multiprocess(config, target=server.run, sockets=[sock]).run()
+        if "target" in inspect.signature(Multiprocess).parameters:  # older uvicorn
+            target = uvicorn.Server(config).run
+            Multiprocess(config, target=target, sockets=[sock]).run()  # type: ignore[call-arg]
+        else:
+            Multiprocess(config, sockets=[sock]).run()
     else:
         uvicorn.Server(config).run()
 
