@@ -23,7 +23,7 @@ from indexer.errors import IndexMissingError
 from indexer.highlight import indexed_spans, snippet, snippet_from_spans
 from indexer.models import MAX_LIMIT, Hit, SearchResult, Section
 from indexer.query import QueryPlan, compile_query, parse_user_query
-from indexer.ranking import rank
+from indexer.ranking import ConceptCache, rank
 from indexer.schema import PATH_SEPARATOR
 from indexer.store import pointer_stamp, read_pointer
 from indexer.vocabulary import QueryContext
@@ -40,6 +40,7 @@ class Engine:
         self.root = Path(index_root)
         self._cache: LruCache[SearchResult] = LruCache(cache_size)
         self._parts: list[str] | None = None  # the part of each document, by docnum
+        self._concepts = ConceptCache()  # matches of recurring sub-queries, this generation
         self.analyzer = text_analyzer()
         self._lock = threading.RLock()
         self._searcher: Searcher | None = None
@@ -80,6 +81,7 @@ class Engine:
             self._stamp = stamp
             self.generation = pointer.build
             self._cache.clear()  # results of the previous generation are stale
+            self._concepts.clear()
             self._parts = None
             if old is not None:
                 old.close()
@@ -135,7 +137,8 @@ class Engine:
     ) -> SearchResult:
         """The page asked for, its exact total and its part counts (see indexer.ranking)."""
         assert plan.query is not None
-        ranking = rank(searcher, plan.query, page * limit, self._part_names(searcher), part)
+        parts = self._part_names(searcher)
+        ranking = rank(searcher, plan.query, page * limit, parts, part, self._concepts)
         ranked = ranking.top[(page - 1) * limit : page * limit]
         hits = self._hits(searcher, ranked, plan.highlight_terms)
         return SearchResult(
@@ -186,9 +189,10 @@ class Engine:
         return self._parts
 
     def clear_cache(self) -> None:
-        """Forget cached results (a new generation does this by itself)."""
+        """Forget cached results and concepts (a new generation does this by itself)."""
         with self._lock:
             self._cache.clear()
+            self._concepts.clear()
 
     # -- sections -----------------------------------------------------------------------
 

@@ -81,3 +81,29 @@ def test_a_zero_sized_cache_caches_nothing(small_index: tuple[Path, Path]) -> No
     engine.search("knee")
     engine.search("knee")
     assert engine._cache.hits == 0 and len(engine._cache) == 0
+
+
+def test_concepts_are_reused_across_queries_without_changing_results(
+    small_index: tuple[Path, Path],
+) -> None:
+    _, index = small_index
+    engine = Engine(index)
+    engine.search("knee pain")
+    warm = engine.search("knee cartilage")
+    assert engine._concepts.hits > 0  # "knee" was read from the postings once
+    cold = Engine(index).search("knee cartilage")
+    assert warm.total == cold.total
+    assert [(h.id, h.score, h.snippet) for h in warm.hits] == [
+        (h.id, h.score, h.snippet) for h in cold.hits
+    ]
+
+
+def test_a_rebuild_forgets_remembered_concepts(
+    small_index: tuple[Path, Path], write_corpus: WriteCorpus
+) -> None:
+    corpus, index = small_index
+    engine = Engine(index)
+    assert engine.search("thigh").total == 1
+    write_corpus({"knee.md": SMALL_ARTICLE.replace("twisting injury", "twisting thigh injury")})
+    build_index(corpus, index)
+    assert engine.search("thigh").total == 2
