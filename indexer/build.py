@@ -3,8 +3,10 @@
 Incremental builds compare each section's content hash with what the index holds and
 add, update and delete only what changed, in one Whoosh commit. Files whose bytes did
 not change since the last build are not even parsed: ``manifest.json`` beside the index
-remembers their sections. ``full=True`` builds a new generation folder and swaps it in.
-The corpus is read and validated completely before anything is written, so a bad corpus
+remembers their sections. ``full=True`` builds a new generation folder, one file at a
+time (a large corpus is never all in memory), and swaps it in only once it is complete.
+An incremental build reads and validates the whole corpus before it writes; a full build
+that meets an invalid file drops its unfinished generation. Either way a bad corpus
 leaves the previous index answering. A build that fails or is killed part-way leaves the
 previous index answering too; the next build clears what it left (``store.recover``).
 """
@@ -24,6 +26,7 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3PerDocReader
+from whoosh.multiproc import MpWriter
 from whoosh.writing import SegmentWriter
 
 from indexer.chunk import chunk_article, markdown_parser
@@ -131,8 +134,7 @@ def build_index(
         if not full and pointer and pointer.schema == SCHEMA_VERSION and generation:
             manifest = _read_manifest(generation)
         if manifest is None:
-            scan = _scan_corpus(corpus_dir, {})
-            report = _build_full(index_root, pointer, scan, started, progress, corpus_dir, procs)
+            report = _build_full(index_root, pointer, started, progress, corpus_dir, procs)
         else:
             scan = _scan_corpus(corpus_dir, manifest[1])
             report = _build_incremental(
@@ -156,17 +158,27 @@ def _recover_generation(generation: Path) -> list[str]:
 def _scan_corpus(corpus_dir: Path, known: dict[str, _Entry]) -> _Scan:
     """Read every article; parse those whose bytes changed; check ids are unique."""
     scan = _Scan()
+    for sections in _scan_files(article_paths(corpus_dir), known, scan):
+        scan.parsed.update((s.id, s) for s in sections if s.id not in scan.parsed)
+    return scan
+
+
+def _scan_files(
+    paths: Iterable[Path], known: dict[str, _Entry], scan: _Scan
+) -> Iterator[list[Section]]:
+    """The sections of each file whose bytes changed, one file at a time, recording every
+    file's entry in ``scan`` and checking ids are unique as it goes."""
     parser = markdown_parser()
     owners: dict[str, tuple[str, int]] = {}
-    for path in article_paths(corpus_dir):
+    for path in paths:
         key = path.name
         data = path.read_bytes()  # hashed and parsed alike, even if an editor saves meanwhile
         digest = hashlib.blake2b(data, digest_size=16).hexdigest()
         entry = known.get(key)
+        sections: list[Section] | None = None
         if entry is None or entry.digest != digest:
             sections = chunk_article(read_article(path, data), parser)
             entry = _Entry(digest, [(s.id, s.content_hash, s.line) for s in sections])
-            scan.parsed.update((s.id, s) for s in sections if s.id not in scan.parsed)
         for section_id, _, line in entry.sections:
             first = owners.get(section_id)
             if first is not None:
@@ -178,7 +190,17 @@ def _scan_corpus(corpus_dir: Path, known: dict[str, _Entry]) -> _Scan:
                 )
             owners[section_id] = (str(path), line)
         scan.entries[key] = entry
-    return scan
+        if sections is not None:
+            yield sections
+
+
+def _expected_sections(paths: list[Path]) -> int:
+    """About how many sections ``paths`` hold (heading lines), to size progress and writers."""
+    count = 0
+    for path in paths:
+        data = path.read_bytes()
+        count += data.count(b"\n#") + data.startswith(b"#") + 1
+    return count
 
 
 def _document(section: Section, article_title: str) -> dict[str, object]:
@@ -207,16 +229,23 @@ def _article_title(section: Section, titles: dict[str, str]) -> str:
 def _build_full(
     root: Path,
     pointer: Pointer | None,
-    scan: _Scan,
     started: float,
     progress: Progress | None,
     corpus_dir: Path,
     procs: int | None = None,
 ) -> BuildReport:
+    """Parse and index the corpus one file at a time into a new generation, then swap.
+
+    Only one file's sections are in memory at once; an invalid file stops the build and
+    its half-written generation is dropped, so the previous index keeps answering.
+    """
+    paths = article_paths(corpus_dir)
+    expected = _expected_sections(paths)
+    if procs is None:
+        procs = WRITER_PROCS if expected >= MULTIPROCESS_AFTER else 1
+    scan = _Scan()
     target = next_generation_dir(root)
     target.mkdir(parents=True)
-    if procs is None:
-        procs = WRITER_PROCS if len(scan.parsed) >= MULTIPROCESS_AFTER else 1
     try:
         ix = whoosh_index.create_in(str(target), section_schema())
         writer = (
@@ -224,15 +253,17 @@ def _build_full(
             if procs > 1
             else ix.writer(limitmb=WRITER_MB)
         )
+        done = 0
         try:
-            sections = sorted(scan.parsed.values(), key=lambda s: (s.source, s.order))
-            titles = _article_titles(sections)
-            for done, section in enumerate(sections, start=1):
-                writer.add_document(**_document(section, _article_title(section, titles)))
-                if progress is not None:
-                    progress(done, len(sections))
+            for sections in _scan_files(paths, {}, scan):
+                titles = _article_titles(sections)
+                for section in sections:
+                    writer.add_document(**_document(section, _article_title(section, titles)))
+                    done += 1
+                    if progress is not None:
+                        progress(min(done, expected), max(expected, done))
         except BaseException:
-            writer.cancel()
+            _cancel(writer)
             raise
         # One process: one segment already. Several: one segment each, left unmerged.
         writer.commit(optimize=procs == 1, merge=procs == 1)
@@ -244,13 +275,20 @@ def _build_full(
         raise
     # Build numbers only grow (pages are cached by them), even when CURRENT was lost.
     build = (pointer.build + 1) if pointer else int(target.name[len(GENERATION_PREFIX) :])
-    write_pointer(
-        root,
-        Pointer(target.name, build, SCHEMA_VERSION, len(sections), ix.latest_generation()),
-    )
+    write_pointer(root, Pointer(target.name, build, SCHEMA_VERSION, done, ix.latest_generation()))
     # Keep the previous generation one round for readers that are still on it.
     remove_stale_generations(root, keep={target.name, pointer.dir if pointer else ""})
-    return BuildReport(len(sections), 0, 0, 0, time.perf_counter() - started, True, len(sections))
+    return BuildReport(done, 0, 0, 0, time.perf_counter() - started, True, done)
+
+
+def _cancel(writer: SegmentWriter) -> None:
+    """Abandon a writer; a multi-process one's workers are stopped, not left waiting."""
+    if isinstance(writer, MpWriter):
+        for task in writer.tasks:
+            task.terminate()
+            task.join()
+        writer.tasks = []
+    writer.cancel()
 
 
 @contextlib.contextmanager

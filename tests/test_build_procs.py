@@ -9,6 +9,7 @@ import pytest
 from whoosh import index as whoosh_index
 
 from indexer.build import build_index
+from indexer.errors import CorpusError
 from indexer.search import Engine
 from indexer.store import read_pointer
 from tests.conftest import WriteCorpus
@@ -112,3 +113,18 @@ def test_incremental_build_after_a_multiprocess_build(
     result = engine.search("xylophone")
     assert [h.id for h in result.hits] == ["heading-1-3"] and result.total == 1
     assert engine.count() == 604
+
+
+def test_a_bad_file_stops_a_multiprocess_build_and_keeps_the_old_index(
+    big_corpus: Path, tmp_path: Path, write_corpus: WriteCorpus
+) -> None:
+    index = tmp_path / "index"
+    build_index(big_corpus, index, full=True, procs=2)
+    before = read_pointer(index)
+    # The bad file sorts last: three articles are already being indexed when it is read.
+    write_corpus({"zz-bad.md": "---\ntitle: Bad\n---\n\n## Heading 2 5\n\nA duplicate id.\n"})
+    with pytest.raises(CorpusError, match="heading-2-5"):
+        build_index(big_corpus, index, full=True, procs=2)
+    assert read_pointer(index) == before
+    assert sorted(p.name for p in index.glob("gen-*")) == [before.dir]  # type: ignore[union-attr]
+    assert Engine(index).search("nerve pain").total > 0
