@@ -231,12 +231,35 @@ def _memoize_term_lookups(searcher: Searcher) -> None:
     matcher tree, its document frequency for the score, its postings); each lookup
     hashes the key and reads the on-disk table again.
     """
-    for reader, _ in searcher.reader().leaf_readers():
+    top = searcher.reader()
+    readers = {id(r): r for r in (top, *(leaf for leaf, _ in top.leaf_readers()))}
+    for reader in readers.values():
+        for name in ("frequency", "doc_frequency"):  # the reader's checks, then the table's
+            setattr(reader, name, functools.lru_cache(maxsize=TERM_CACHE)(getattr(reader, name)))
         terms = getattr(reader, "_terms", None)
+        if terms is None:
+            continue
         for name in ("term_info", "frequency", "doc_frequency"):
             method = getattr(terms, name, None)
             if method is not None:
                 setattr(terms, name, functools.lru_cache(maxsize=TERM_CACHE)(method))
+        # "term in reader" (asked before every term's matcher) is a dunder: it is looked up
+        # on the class, so the table gets a subclass that remembers the answers.
+        terms.__class__ = _remembering_membership(type(terms))
+
+
+@functools.cache
+def _remembering_membership(cls: type) -> type:
+    def contains(self: object, term: tuple[str, bytes]) -> bool:
+        known: dict[tuple[str, bytes], bool] = self.__dict__.setdefault("_known_terms", {})
+        found = known.get(term)
+        if found is None:
+            if len(known) >= TERM_CACHE * 8:
+                known.clear()  # typed nonsense must not grow it without bound
+            found = known[term] = cls.__contains__(self, term)  # type: ignore[operator]
+        return found
+
+    return type(f"Remembering{cls.__name__}", (cls,), {"__contains__": contains})
 
 
 def _ms(started: float) -> float:
