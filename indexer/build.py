@@ -13,7 +13,6 @@ previous index answering too; the next build clears what it left (``store.recove
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import hashlib
 import json
@@ -25,8 +24,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.codec.whoosh3 import W3PerDocReader
-from whoosh.multiproc import MpWriter
 from whoosh.writing import SegmentWriter
 
 from indexer.chunk import chunk_article, markdown_parser
@@ -45,14 +42,16 @@ from indexer.store import (
     write_pointer,
 )
 from indexer.synonyms import SYNONYMS_FILE, check_synonyms, publish_synonyms, read_synonyms
+from indexer.writer import (
+    MULTIPROCESS_AFTER,
+    WRITER_PROCS,
+    cancel,
+    commit_options,
+    full_build_writer,
+    remembered_missing_columns,
+)
 
 MANIFEST = "manifest.json"
-# Full builds of at least this many sections are written by WRITER_PROCS processes, each
-# making its own segment (a segment per process is searched as fast as one merged segment
-# at that size, and merging them would run on one core again).
-MULTIPROCESS_AFTER = 50_000
-WRITER_PROCS = 2
-WRITER_MB = 256  # RAM for the posting pool of the writer (per process when there are several)
 Progress = Callable[[int, int], None]
 CorpusCheck = Callable[[Path], None]
 
@@ -115,7 +114,7 @@ def build_index(
     # written even when the caller passes no checks (the --watch thread does not).
     for check in dict.fromkeys((*checks, check_synonyms)):
         check(corpus_dir)
-    with build_lock(index_root, wait=wait) as interrupted, _remembered_missing_columns():
+    with build_lock(index_root, wait=wait) as interrupted, remembered_missing_columns():
         notes = [interrupted] if interrupted else []
         try:
             pointer = read_pointer(index_root)
@@ -248,11 +247,7 @@ def _build_full(
     target.mkdir(parents=True)
     try:
         ix = whoosh_index.create_in(str(target), section_schema())
-        writer = (
-            ix.writer(procs=procs, multisegment=True, limitmb=WRITER_MB // procs, batchsize=256)
-            if procs > 1
-            else ix.writer(limitmb=WRITER_MB)
-        )
+        writer = full_build_writer(ix, procs)
         done = 0
         try:
             for sections in _scan_files(paths, {}, scan):
@@ -263,10 +258,9 @@ def _build_full(
                     if progress is not None:
                         progress(min(done, expected), max(expected, done))
         except BaseException:
-            _cancel(writer)
+            cancel(writer)
             raise
-        # One process: one segment already. Several: one segment each, left unmerged.
-        writer.commit(optimize=procs == 1, merge=procs == 1)
+        writer.commit(**commit_options(procs))
         _write_manifest(target, ix.latest_generation(), scan.entries)
         _stage_synonyms(corpus_dir, target)
     except BaseException:
@@ -279,42 +273,6 @@ def _build_full(
     # Keep the previous generation one round for readers that are still on it.
     remove_stale_generations(root, keep={target.name, pointer.dir if pointer else ""})
     return BuildReport(done, 0, 0, 0, time.perf_counter() - started, True, done)
-
-
-def _cancel(writer: SegmentWriter) -> None:
-    """Abandon a writer; a multi-process one's workers are stopped, not left waiting."""
-    if isinstance(writer, MpWriter):
-        for task in writer.tasks:
-            task.terminate()
-            task.join()
-        writer.tasks = []
-    writer.cancel()
-
-
-@contextlib.contextmanager
-def _remembered_missing_columns() -> Iterator[None]:
-    """Make Whoosh remember that a field has no length column, for the length of a build.
-
-    Whoosh 2.7's ``W3PerDocReader`` caches the length columns it finds but not the ones
-    it does not: writing a segment asks for the length of every posting, and for fields
-    that keep none (ids, numbers, spelling words) each ask is a filesystem ``stat`` —
-    about a fifth of a full build. Forked writer processes inherit the fix.
-    """
-    original = W3PerDocReader._cached_reader
-
-    def cached_reader(self: W3PerDocReader, fieldname: str, column: object) -> object:
-        try:
-            return self._readers[fieldname]
-        except KeyError:
-            reader = original(self, fieldname, column)
-            self._readers[fieldname] = reader  # None too: the column stays missing
-            return reader
-
-    W3PerDocReader._cached_reader = cached_reader
-    try:
-        yield
-    finally:
-        W3PerDocReader._cached_reader = original
 
 
 def _stage_synonyms(corpus_dir: Path, target: Path) -> None:
