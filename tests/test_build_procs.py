@@ -128,3 +128,24 @@ def test_a_bad_file_stops_a_multiprocess_build_and_keeps_the_old_index(
     assert read_pointer(index) == before
     assert sorted(p.name for p in index.glob("gen-*")) == [before.dir]  # type: ignore[union-attr]
     assert Engine(index).search("nerve pain").total > 0
+
+
+def test_multisegment_results_equal_a_plain_whoosh_search(big_corpus: Path, tmp_path: Path) -> None:
+    from whoosh import query as wq
+
+    from indexer.query import compile_query, parse_user_query
+
+    index = tmp_path / "index"
+    build_index(big_corpus, index, full=True, procs=2)
+    engine = Engine(index)
+    for text in ("nerve pain", "groin numbness", "mri", '"lumbar spine"', "walking posture"):
+        engine.search(text)  # warm the concept cache with this and earlier queries
+        result = engine.search(text, limit=20, page=2)
+        with engine.searcher() as searcher:
+            plan = compile_query(parse_user_query(text), engine.analyzer, engine._context)
+            assert plan.query is not None and not isinstance(plan.query, wq.AndNot)
+            plain = searcher.search(plan.query, limit=None)
+            expected = [(hit["id"], hit.score) for hit in plain][20:40]
+            assert result.total == len(plain), text
+        assert [h.id for h in result.hits] == [i for i, _ in expected], text
+        assert [h.score for h in result.hits] == pytest.approx([s for _, s in expected])
