@@ -8,7 +8,6 @@ from indexer.build import build_index
 from indexer.errors import CorpusError, IndexBusyError
 from indexer.search import Engine
 from indexer.store import build_lock, read_pointer
-from tests.conftest import WriteCorpus
 
 
 def ids(engine: Engine, query: str) -> list[str]:
@@ -42,7 +41,9 @@ def test_edit_one_section(small_index: tuple[Path, Path]) -> None:
 def test_delete_and_add_sections(small_index: tuple[Path, Path]) -> None:
     corpus, index = small_index
     engine = Engine(index)
-    edit(corpus, "#### Meniscus Tear\n\nA twisting injury tears the cartilage pad of the knee.\n", "")
+    edit(
+        corpus, "#### Meniscus Tear\n\nA twisting injury tears the cartilage pad of the knee.\n", ""
+    )
     edit(corpus, "## Treatments", "#### Bursitis\n\nInflamed bursa swelling.\n\n## Treatments")
     report = build_index(corpus, index)
     assert (report.added, report.removed) == (1, 1)

@@ -70,7 +70,9 @@ def test_content_hash_changes_with_text(write_corpus: WriteCorpus) -> None:
 
 
 def test_lists_become_lines(write_corpus: WriteCorpus) -> None:
-    corpus = write_corpus({"drugs.md": "# Drugs\n\n## Ibuprofen\n\n- Dosage: 200 mg\n- Time: food\n"})
+    corpus = write_corpus(
+        {"drugs.md": "# Drugs\n\n## Ibuprofen\n\n- Dosage: 200 mg\n- Time: food\n"}
+    )
     (_, ibuprofen) = chunk_article(read_article(corpus / "drugs.md"))
     assert ibuprofen.text == "Dosage: 200 mg\nTime: food"
 
@@ -98,7 +100,9 @@ def test_bad_explicit_id_is_an_error(write_corpus: WriteCorpus) -> None:
 
 
 def test_unicode_forms_survive(write_corpus: WriteCorpus) -> None:
-    corpus = write_corpus({"v.md": "# Vitamins\n\n## Vitamin B₁₂ (Cobalamin)\n\n500–1000 µg daily\n"})
+    corpus = write_corpus(
+        {"v.md": "# Vitamins\n\n## Vitamin B₁₂ (Cobalamin)\n\n500–1000 µg daily\n"}
+    )
     (_, b12) = chunk_article(read_article(corpus / "v.md"))
     assert (b12.id, b12.title, b12.text) == (
         "vitamin-b12-cobalamin",
