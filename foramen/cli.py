@@ -131,9 +131,18 @@ def build(corpus_dir: Path, index_dir: Path, full: bool, wait: float) -> None:
     show_default=True,
     help="Which page of results to show.",
 )
+@click.option(
+    "--exact", is_flag=True, help="Search the words as typed, without correcting misspellings."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the /api/search JSON body.")
 def search(
-    corpus_dir: Path, index_dir: Path, query: str, limit: int, page: int, as_json: bool
+    corpus_dir: Path,
+    index_dir: Path,
+    query: str,
+    limit: int,
+    page: int,
+    exact: bool,
+    as_json: bool,
 ) -> None:
     """Search the index and print the best sections."""
     # Argument bytes that are not UTF-8 arrive as lone surrogates, which no UTF-8 output
@@ -145,14 +154,19 @@ def search(
         from indexer.search import Engine  # not imported by 'foramen build'
 
         engine = Engine(index_dir)
-        result = engine.search(query, limit=limit, page=page)
+        result = engine.search(query, limit=limit, page=page, correct=not exact)
     except ForamenError as error:
         raise click.ClickException(str(error)) from None
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False))
         return
-    if result.suggestion:
-        click.echo(f"Showing results for: {result.suggestion}")
+    if result.corrected and result.suggestion:
+        click.echo(
+            f"Showing results for: {result.suggestion} (search instead for the words as typed "
+            "with --exact)"
+        )
+    elif result.suggestion:
+        click.echo(f"Did you mean: {result.suggestion}")
     click.echo(f"{result.total} results for {query!r} ({result.elapsed_ms:.1f} ms)")
     for rank, hit in enumerate(result.hits, start=(page - 1) * limit + 1):
         crumbs = _no_controls(" › ".join((*hit.path, hit.title)))

@@ -161,10 +161,13 @@ def _filter(scored: list[q.Query], known: list[Concept], need: int, missing: int
 
 
 def compile_query(
-    user: UserQuery, analyzer: Analyzer | None = None, context: QueryContext | None = None
+    user: UserQuery,
+    analyzer: Analyzer | None = None,
+    context: QueryContext | None = None,
+    correct: bool = True,
 ) -> QueryPlan:
     analyzer = analyzer or text_analyzer()
-    meaning = understand(user.words, analyzer, context)
+    meaning = understand(user.words, analyzer, context, correct)
     suggestion = suggestion_text(" ".join(user.words), meaning.corrections)
     known = meaning.known
     highlight: set[str] = set()

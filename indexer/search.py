@@ -104,21 +104,30 @@ class Engine:
     # -- queries ------------------------------------------------------------------------
 
     def search(
-        self, text: str, limit: int = 10, page: int = 1, part: str | None = None
+        self,
+        text: str,
+        limit: int = 10,
+        page: int = 1,
+        part: str | None = None,
+        correct: bool = True,
     ) -> SearchResult:
-        """The ``page``-th page of ``limit`` hits for ``text``; never raises on user input."""
+        """The ``page``-th page of ``limit`` hits for ``text``; never raises on user input.
+
+        Words the index does not know are corrected (``suggestion``) unless ``correct`` is
+        False, which searches the words exactly as typed.
+        """
         started = time.perf_counter()
         limit = max(1, min(limit, MAX_LIMIT))
         page = max(1, page)
         user = parse_user_query(text)
         if user.empty:
             return SearchResult(text, 0, page, limit, (), elapsed_ms=_ms(started))
-        key = (" ".join(text.split()), part, page, limit)
+        key = (" ".join(text.split()), part, page, limit, correct)
         with self.searcher() as searcher:
             cached = self._cache.get(key)
             if cached is not None:
                 return dataclasses.replace(cached, query=text, elapsed_ms=_ms(started))
-            plan = compile_query(user, self.analyzer, self._context)
+            plan = compile_query(user, self.analyzer, self._context, correct)
             if plan.query is None:
                 result = SearchResult(text, 0, page, limit, (), plan.suggestion, plan.corrected)
             else:

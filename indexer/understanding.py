@@ -110,7 +110,7 @@ def _stem(word: str, analyzer: Analyzer) -> str:
 
 
 def _tokens(
-    words: tuple[str, ...], analyzer: Analyzer, context: QueryContext
+    words: tuple[str, ...], analyzer: Analyzer, context: QueryContext, correct: bool
 ) -> tuple[list[_Token], list[tuple[str, str]]]:
     tokens: list[_Token] = []
     corrections: list[tuple[str, str]] = []
@@ -126,7 +126,8 @@ def _tokens(
                 or word in DESCRIPTOR_WORDS
                 or (word.endswith("ly") and stem not in context.terms)
             )
-            if not filler and stem not in context.terms and word not in context.synonyms.words:
+            unknown = stem not in context.terms and word not in context.synonyms.words
+            if correct and not filler and unknown:
                 better = context.speller.correct(word)
                 if better in FILLER_WORDS:
                     filler = True  # "hwo" -> "how": nothing worth announcing
@@ -150,12 +151,18 @@ def _synonym_concept(key: Terms, alternatives: tuple[Terms, ...], context: Query
 
 
 def understand(
-    words: tuple[str, ...], analyzer: Analyzer | None = None, context: QueryContext | None = None
+    words: tuple[str, ...],
+    analyzer: Analyzer | None = None,
+    context: QueryContext | None = None,
+    correct: bool = True,
 ) -> Understanding:
-    """The concepts, filler words and spelling corrections of the typed ``words``."""
+    """The concepts, filler words and spelling corrections of the typed ``words``.
+
+    ``correct=False`` takes every word as typed ("search instead for …").
+    """
     analyzer = analyzer or text_analyzer()
     context = context or QueryContext()
-    tokens, corrections = _tokens(words, analyzer, context)
+    tokens, corrections = _tokens(words, analyzer, context, correct)
     synonyms = context.synonyms
     concepts: list[Concept] = []
     fillers: list[str] = []

@@ -226,3 +226,12 @@ def test_generated_requests_never_get_a_server_error(real_index: Path) -> None:
             case.call_and_validate()
 
         check()
+
+
+def test_exact_turns_spelling_correction_off(client: TestClient) -> None:
+    corrected = client.get("/api/search", params={"q": "femorl nerve strech"}).json()
+    assert corrected["suggestion"] == "femoral nerve stretch"
+    assert corrected["results"][0]["id"] == "femoral-nerve-stretch-test"
+    exact = client.get("/api/search", params={"q": "femorl nerve strech", "exact": 1}).json()
+    assert exact["suggestion"] is None
+    assert "femoral-nerve-stretch-test" not in [r["id"] for r in exact["results"]]

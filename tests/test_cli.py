@@ -50,3 +50,13 @@ def test_bad_corpus_exits_1_naming_file_and_line(write_corpus, tmp_path: Path) -
 def test_limit_is_validated(write_corpus, tmp_path: Path) -> None:
     result = run("search", "x", "--limit", "0", "--index", str(tmp_path / "i"))
     assert result.exit_code == 2
+
+
+def test_search_says_when_it_corrected_and_exact_turns_it_off(write_corpus, tmp_path: Path):
+    corpus = write_corpus()
+    index = ("--corpus", str(corpus), "--index", str(tmp_path / "index"))
+    corrected = run("search", "menicsus", *index)
+    assert "Showing results for: meniscus" in corrected.output
+    assert "Meniscus Tear" in corrected.output
+    exact = run("search", "menicsus", "--exact", *index)
+    assert "Showing results for" not in exact.output and "Meniscus Tear" not in exact.output

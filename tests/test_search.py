@@ -72,3 +72,11 @@ def test_section_lookup(real_engine: Engine) -> None:
 def test_missing_index(tmp_path: Path) -> None:
     with pytest.raises(IndexMissingError):
         Engine(tmp_path / "nothing").search("x")
+
+
+def test_correction_can_be_turned_off(real_engine: Engine) -> None:
+    corrected = real_engine.search("kemps tset")
+    assert (corrected.suggestion, corrected.corrected) == ("kemps test", True)
+    assert corrected.hits[0].id == "kemps-test"
+    exact = real_engine.search("kemps tset", correct=False)
+    assert (exact.suggestion, exact.corrected) == (None, False)

@@ -332,3 +332,23 @@ def test_a_missing_index_is_a_503(tmp_path: Path) -> None:
 )
 def test_short_labels_drop_the_article_name(heading: str, label: str) -> None:
     assert short_label(heading) == label
+
+
+def test_search_instead_for_the_words_as_typed(client: TestClient) -> None:
+    soup = soup_of(client, "/search?q=gabapentn+dose")
+    note = soup.select_one(".suggestion")
+    assert note is not None
+    assert "Showing results for gabapentin dose" in note.get_text(" ", strip=True)
+    assert results(soup)[0]["data-section-id"] == "gabapentin-anticonvulsant-neuropathic-pain"
+    instead = note.select_one("a[data-exact]")
+    assert instead is not None and instead.get_text() == "gabapentn dose"
+    assert parse_qs(urlsplit(instead["href"]).query) == {"q": ["gabapentn dose"], "exact": ["1"]}
+    exact = soup_of(client, instead["href"])
+    assert exact.select_one(".suggestion") is None
+    assert not results(exact)
+
+
+@pytest.mark.parametrize("value", ["2", "yes", "", "-1"])
+def test_exact_must_be_0_or_1(client: TestClient, value: str) -> None:
+    assert client.get(f"/api/search?q=x&exact={value}").status_code == 400
+    assert client.get(f"/search?q=x&exact={value}").status_code == 400

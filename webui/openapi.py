@@ -50,6 +50,13 @@ def openapi_document() -> dict[str, Any]:
                             },
                         },
                         {
+                            "name": "exact",
+                            "in": "query",
+                            "description": "1 searches the words as typed, without "
+                            "correcting misspellings (no suggestion).",
+                            "schema": {"type": "integer", "enum": [0, 1], "default": 0},
+                        },
+                        {
                             "name": "page",
                             "in": "query",
                             "description": "A page past the last result has no results.",

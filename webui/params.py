@@ -36,6 +36,7 @@ class SearchParams:
     limit: int
     page: int
     part: str | None
+    exact: bool = False  # search the words as typed, without spelling correction
 
     @property
     def empty(self) -> bool:
@@ -54,7 +55,10 @@ def search_params(query: QueryParams) -> SearchParams:
         raise ParamError("part", f"'part' must be at most {MAX_QUERY_CHARS} characters")
     limit = _integer(query, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
     page = _integer(query, "page", 1, 1, MAX_PAGE)
-    return SearchParams(q=q, limit=limit, page=page, part=part)
+    exact = query.get("exact", "0")
+    if exact not in ("0", "1"):
+        raise ParamError("exact", "'exact' must be 1 (search the words as typed) or 0")
+    return SearchParams(q=q, limit=limit, page=page, part=part, exact=exact == "1")
 
 
 def _integer(query: QueryParams, name: str, default: int, low: int, high: int) -> int:

@@ -17,7 +17,7 @@ async def search(request: Request) -> JSONResponse:
     except ParamError as error:
         return json_error(str(error), 400)
     result = web_state(request).engine.search(
-        params.q, limit=params.limit, page=params.page, part=params.part
+        params.q, limit=params.limit, page=params.page, part=params.part, correct=not params.exact
     )
     return JSONResponse(result.to_json())
 

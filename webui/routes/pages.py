@@ -40,8 +40,16 @@ class PageLink:
     current: bool
 
 
-def search_href(q: str, page: int = 1, part: str | None = None, limit: int = DEFAULT_LIMIT) -> str:
+def search_href(
+    q: str,
+    page: int = 1,
+    part: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+    exact: bool = False,
+) -> str:
     pairs: list[tuple[str, str]] = [("q", q)]
+    if exact:
+        pairs.append(("exact", "1"))
     if part:
         pairs.append(("part", part))
     if limit != DEFAULT_LIMIT:
@@ -84,7 +92,9 @@ async def search(request: Request) -> HTMLResponse:
         )
     if params.empty:
         return state.templates.response("search.html", _empty_context(state, ""))
-    result = state.engine.search(params.q, limit=params.limit, page=params.page, part=params.part)
+    result = state.engine.search(
+        params.q, limit=params.limit, page=params.page, part=params.part, correct=not params.exact
+    )
     return state.templates.response("search.html", _results_context(state, params, result))
 
 
@@ -126,19 +136,25 @@ def _results_context(
         "examples": state.examples,
         "part": params.part,
         "facets": facets,
-        "all_href": search_href(params.q, limit=params.limit),
-        "first_href": search_href(params.q, part=params.part, limit=params.limit),
+        "all_href": search_href(params.q, limit=params.limit, exact=params.exact),
+        "first_href": search_href(
+            params.q, part=params.part, limit=params.limit, exact=params.exact
+        ),
         "all_total": all_total,
         "pages": _page_links(params, page_count),
         "page_count": page_count,
-        "prev_href": search_href(params.q, params.page - 1, params.part, params.limit)
+        "prev_href": search_href(params.q, params.page - 1, params.part, params.limit, params.exact)
         if params.page > 1
         else None,
-        "next_href": search_href(params.q, params.page + 1, params.part, params.limit)
+        "next_href": search_href(params.q, params.page + 1, params.part, params.limit, params.exact)
         if params.page < page_count
         else None,
         "first_rank": first,
         "suggestion_href": search_href(result.suggestion) if result.suggestion else None,
+        # "search instead for" the words as typed, without correction
+        "exact_href": search_href(params.q, limit=params.limit, exact=True)
+        if result.corrected
+        else None,
     }
 
 
@@ -149,11 +165,16 @@ def _facets(
     counts, total = result.facets, result.total
     if params.part:
         # The filtered search only counted its own part; count every part for the links.
-        unfiltered = state.engine.search(params.q, limit=1)
+        unfiltered = state.engine.search(params.q, limit=1, correct=not params.exact)
         counts, total = unfiltered.facets, unfiltered.total
     ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     return [
-        (part, count, search_href(params.q, part=part, limit=params.limit), part == params.part)
+        (
+            part,
+            count,
+            search_href(params.q, part=part, limit=params.limit, exact=params.exact),
+            part == params.part,
+        )
         for part, count in ordered
     ], total
 
@@ -164,7 +185,11 @@ def _page_links(params: SearchParams, page_count: int) -> list[PageLink]:
     if page_count <= 1 or params.page > page_count:
         return []
     return [
-        PageLink(n, search_href(params.q, n, params.part, params.limit), n == params.page)
+        PageLink(
+            n,
+            search_href(params.q, n, params.part, params.limit, params.exact),
+            n == params.page,
+        )
         for n in range(low, high + 1)
     ]
 
