@@ -10,9 +10,7 @@ Served like ``foramen serve``: the same uvicorn settings, the same socket handli
 from __future__ import annotations
 
 import argparse
-import inspect
 import os
-import socket
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -52,7 +50,8 @@ def app_from_env() -> Starlette:
 
 def main() -> None:
     import uvicorn
-    from uvicorn.supervisors import Multiprocess
+
+    from foramen.server import run_uvicorn
 
     parser = argparse.ArgumentParser(description="Serve the FTS5 reference app.")
     parser.add_argument("--scale", type=int, default=1)
@@ -73,15 +72,7 @@ def main() -> None:
         workers=args.workers,
         log_level="info",  # as foramen serve: an access log line per request
     )
-    if args.workers > 1:  # the same socket handling as foramen/server.py
-        sock = socket.socket(fileno=config.bind_socket().detach())
-        if "target" in inspect.signature(Multiprocess).parameters:  # older uvicorn
-            target = uvicorn.Server(config).run
-            Multiprocess(config, target=target, sockets=[sock]).run()  # type: ignore[call-arg]
-        else:
-            Multiprocess(config, sockets=[sock]).run()
-    else:
-        uvicorn.Server(config).run()
+    run_uvicorn(config)  # the same worker and socket handling as foramen serve
 
 
 if __name__ == "__main__":

@@ -30,21 +30,25 @@ def run_server(settings: Settings, *, host: str, port: int, workers: int, watch:
             target=watch_corpus, args=(settings, stop), daemon=True, name="foramen-watch"
         ).start()
     try:
-        if workers > 1:
-            # uvicorn binds a socket that asyncio in the workers does not see as TCP, so
-            # TCP_NODELAY stays off and keep-alive requests stall ~40 ms (uvicorn #3149).
-            # Rebuilding the socket object from its descriptor restores its family/type.
-            bound = config.bind_socket()
-            sock = socket.socket(fileno=bound.detach())
-            if "target" in inspect.signature(Multiprocess).parameters:  # older uvicorn
-                target = uvicorn.Server(config).run
-                Multiprocess(config, target=target, sockets=[sock]).run()  # type: ignore[call-arg]
-            else:
-                Multiprocess(config, sockets=[sock]).run()
-        else:
-            uvicorn.Server(config).run()
+        run_uvicorn(config)
     finally:
         stop.set()
+
+
+def run_uvicorn(config: uvicorn.Config) -> None:
+    """Serve ``config`` in this process, or in ``config.workers`` worker processes."""
+    if config.workers <= 1:
+        uvicorn.Server(config).run()
+        return
+    # uvicorn binds a socket that asyncio in the workers does not see as TCP, so
+    # TCP_NODELAY stays off and keep-alive requests stall ~40 ms (uvicorn #3149).
+    # Rebuilding the socket object from its descriptor restores its family/type.
+    sock = socket.socket(fileno=config.bind_socket().detach())
+    if "target" in inspect.signature(Multiprocess).parameters:  # older uvicorn
+        target = uvicorn.Server(config).run
+        Multiprocess(config, target=target, sockets=[sock]).run()  # type: ignore[call-arg]
+    else:
+        Multiprocess(config, sockets=[sock]).run()
 
 
 def watch_corpus(settings: Settings, stop: threading.Event) -> None:
