@@ -86,6 +86,7 @@ class SearchResult:
     corrected: bool = False
     facets: dict[str, int] = field(default_factory=dict)
     elapsed_ms: float = 0.0
+    partial: bool = False  # the query's time budget ran out before every match was counted
 
     def to_json(self) -> dict[str, object]:
         return {

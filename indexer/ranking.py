@@ -9,11 +9,15 @@ two cheaper steps with the same scores: every match of ``main`` is scored once, 
 ``bonus`` query walks its own (much shorter) match list and its score is added where it
 matches — instead of Whoosh asking the whole bonus tree to ``skip_to`` every match of
 ``main``, which dominates on large indexes.
+
+Every query runs under a time budget: past it, collection stops and the matches found
+so far are ranked (``Ranking.partial``), so no query can hold a worker for long.
 """
 
 from __future__ import annotations
 
 import heapq
+import time
 from array import array
 from bisect import bisect_left
 from collections import Counter, OrderedDict
@@ -26,6 +30,8 @@ from whoosh.matching import AndNotMatcher, ListMatcher, Matcher, NullMatcher, Re
 from whoosh.searching import Searcher
 
 Ranked = list[tuple[float, int]]  # (score, docnum), best first
+TIME_BUDGET = 2.0  # seconds one query may spend collecting matches
+CHECK_EVERY = 256  # matches between two looks at the clock
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +39,28 @@ class Ranking:
     top: Ranked
     total: int
     facets: dict[str, int]
+    partial: bool = False  # the time budget ran out: top and total cover what was found
+
+
+class OutOfTime(Exception):
+    """A query used up its time budget; what was collected so far stands."""
+
+
+class Budget:
+    """A deadline checked every ``CHECK_EVERY`` matches (a clock read per match costs)."""
+
+    __slots__ = ("_countdown", "_deadline")
+
+    def __init__(self, seconds: float) -> None:
+        self._deadline = time.monotonic() + seconds
+        self._countdown = 1  # the first match looks at the clock
+
+    def tick(self) -> None:
+        self._countdown -= 1
+        if self._countdown <= 0:
+            self._countdown = CHECK_EVERY
+            if time.monotonic() > self._deadline:
+                raise OutOfTime
 
 
 def rank(
@@ -42,35 +70,48 @@ def rank(
     parts: list[str],
     part: str | None = None,
     concepts: ConceptCache | None = None,
+    budget: float = TIME_BUDGET,
 ) -> Ranking:
     """The best ``n`` matches of ``query`` (ties: lower docnum first), all counted exactly.
 
     ``parts`` is the part name of every document by docnum; ``part`` keeps only
-    matches in that part; ``concepts`` remembers recurring sub-queries' matches.
+    matches in that part; ``concepts`` remembers recurring sub-queries' matches;
+    ``budget`` is the seconds it may take before it ranks what it found so far.
     """
+    clock = Budget(budget)
     prefer_union_matchers(query)
     if concepts is not None:
         query = memoize_concepts(query, concepts)
     base, bonus = split_bonus(query)
     if bonus is None:
-        top = _TopCounter(n, parts)
-        _run(searcher, query, top, part)
+        top = _TopCounter(n, parts, clock)
+        partial = _run(searcher, query, top, part)
         ranked = [(score, -negated) for score, negated in sorted(top.items, reverse=True)]
-        return Ranking(ranked, top.total, dict(top.facets))
-    every = _EveryMatch(parts)
-    _run(searcher, base, every, part)
-    extra = bonus_scores(searcher, bonus)
+        return Ranking(ranked, top.total, dict(top.facets), partial)
+    every = _EveryMatch(parts, clock)
+    partial = _run(searcher, base, every, part)
+    extra: dict[int, float] = {}
+    if not partial:
+        try:
+            extra = bonus_scores(searcher, bonus, clock)
+        except OutOfTime:
+            partial = True  # rank by the main query alone
     scored = [(s + extra[d], d) if d in extra else (s, d) for s, d in every.scored]
     ranked = heapq.nsmallest(n, scored, key=lambda item: (-item[0], item[1]))
-    return Ranking(ranked, len(every.scored), dict(every.facets))
+    return Ranking(ranked, len(every.scored), dict(every.facets), partial)
 
 
 def _run(
     searcher: Searcher, query: q.Query, collector: collectors.Collector, part: str | None
-) -> None:
+) -> bool:
+    """Feed ``query``'s matches to ``collector``; True when the time budget cut it short."""
     if part:
         collector = collectors.FilterCollector(collector, allow=q.Term("part", part))
-    searcher.search_with_collector(query, collector)
+    try:
+        searcher.search_with_collector(query, collector)
+    except OutOfTime:
+        return True
+    return False
 
 
 def split_bonus(query: q.Query) -> tuple[q.Query, q.Query | None]:
@@ -84,13 +125,17 @@ def split_bonus(query: q.Query) -> tuple[q.Query, q.Query | None]:
     return query, None
 
 
-def bonus_scores(searcher: Searcher, bonus: q.Query) -> dict[int, float]:
+def bonus_scores(
+    searcher: Searcher, bonus: q.Query, clock: Budget | None = None
+) -> dict[int, float]:
     """The score of ``bonus`` on every document it matches, by docnum."""
     scores: dict[int, float] = {}
     context = searcher.context()
     for subsearcher, offset in searcher.leaf_searchers():
         matcher = bonus.matcher(subsearcher, context)
         while matcher.is_active():
+            if clock is not None:
+                clock.tick()
             scores[matcher.id() + offset] = matcher.score()
             matcher.next()
     return scores
@@ -136,12 +181,14 @@ class _TopCounter(collectors.TopCollector):
     cannot reach the top N, and the total must count them.
     """
 
-    def __init__(self, limit: int, parts: list[str]) -> None:
+    def __init__(self, limit: int, parts: list[str], clock: Budget) -> None:
         super().__init__(limit=limit, usequality=False, replace=0)
         self._part_of = parts
+        self._clock = clock
         self.facets: Counter[str] = Counter()
 
     def _collect(self, global_docnum: int, score: float) -> float:
+        self._clock.tick()
         self.facets[self._part_of[global_docnum]] += 1
         return super()._collect(global_docnum, score)  # type: ignore[no-any-return]
 
@@ -149,13 +196,15 @@ class _TopCounter(collectors.TopCollector):
 class _EveryMatch(collectors.ScoredCollector):
     """Every match with its score, and the count of each part."""
 
-    def __init__(self, parts: list[str]) -> None:
+    def __init__(self, parts: list[str], clock: Budget) -> None:
         super().__init__(replace=0)
         self._part_of = parts
+        self._clock = clock
         self.scored: Ranked = []
         self.facets: Counter[str] = Counter()
 
     def _collect(self, global_docnum: int, score: float) -> float:
+        self._clock.tick()
         self.scored.append((score, global_docnum))
         self.facets[self._part_of[global_docnum]] += 1
         return 0 - score

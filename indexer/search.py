@@ -23,7 +23,7 @@ from indexer.errors import IndexMissingError
 from indexer.highlight import indexed_spans, snippet, snippet_from_spans
 from indexer.models import MAX_LIMIT, Hit, SearchResult, Section
 from indexer.query import QueryPlan, compile_query, parse_user_query
-from indexer.ranking import ConceptCache, rank
+from indexer.ranking import TIME_BUDGET, ConceptCache, rank
 from indexer.schema import PATH_SEPARATOR
 from indexer.store import pointer_stamp, read_pointer
 from indexer.vocabulary import QueryContext
@@ -36,8 +36,11 @@ TERM_CACHE = 8192  # term dictionary lookups remembered per open generation
 class Engine:
     """Answers queries against the index at ``index_root``."""
 
-    def __init__(self, index_root: Path, cache_size: int = CACHE_SIZE) -> None:
+    def __init__(
+        self, index_root: Path, cache_size: int = CACHE_SIZE, time_budget: float = TIME_BUDGET
+    ) -> None:
         self.root = Path(index_root)
+        self.time_budget = time_budget  # seconds a query may collect before it ranks what it has
         self._cache: LruCache[SearchResult] = LruCache(cache_size)
         self._parts: list[str] | None = None  # the part of each document, by docnum
         self._concepts = ConceptCache()  # matches of recurring sub-queries, this generation
@@ -132,7 +135,8 @@ class Engine:
                 result = SearchResult(text, 0, page, limit, (), plan.suggestion, plan.corrected)
             else:
                 result = self._run(searcher, plan, text, limit, page, part)
-            self._cache.put(key, result)
+            if not result.partial:  # a query cut short by its budget may do better next time
+                self._cache.put(key, result)
         return dataclasses.replace(result, elapsed_ms=_ms(started))
 
     def _run(
@@ -147,7 +151,9 @@ class Engine:
         """The page asked for, its exact total and its part counts (see indexer.ranking)."""
         assert plan.query is not None
         parts = self._part_names(searcher)
-        ranking = rank(searcher, plan.query, page * limit, parts, part, self._concepts)
+        ranking = rank(
+            searcher, plan.query, page * limit, parts, part, self._concepts, self.time_budget
+        )
         ranked = ranking.top[(page - 1) * limit : page * limit]
         hits = self._hits(searcher, ranked, plan.highlight_terms)
         return SearchResult(
@@ -159,6 +165,7 @@ class Engine:
             plan.suggestion,
             plan.corrected,
             facets=ranking.facets,
+            partial=ranking.partial,
         )
 
     def _hits(

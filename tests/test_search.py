@@ -80,3 +80,26 @@ def test_correction_can_be_turned_off(real_engine: Engine) -> None:
     assert corrected.hits[0].id == "kemps-test"
     exact = real_engine.search("kemps tset", correct=False)
     assert (exact.suggestion, exact.corrected) == (None, False)
+
+
+def test_time_budget_ranks_what_it_found(real_index: Path) -> None:
+    hurried = Engine(real_index, cache_size=0, time_budget=0.0)
+    try:
+        for query in ("pain", "surgery options", "pins and needles in thigh"):
+            result = hurried.search(query)
+            assert result.partial
+            assert 0 <= len(result.hits) <= result.total
+    finally:
+        hurried.close()
+    assert not Engine(real_index).search("pain").partial
+
+
+def test_partial_results_are_not_cached(real_index: Path) -> None:
+    engine = Engine(real_index, time_budget=0.0)
+    try:
+        assert engine.search("pain").partial
+        engine.time_budget = 10.0
+        again = engine.search("pain")
+        assert not again.partial and again.total > 1
+    finally:
+        engine.close()
