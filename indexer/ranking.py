@@ -26,8 +26,20 @@ from typing import Any
 
 from whoosh import collectors
 from whoosh import query as q
-from whoosh.matching import AndNotMatcher, ListMatcher, Matcher, NullMatcher, ReadTooFar
+from whoosh.matching import (
+    AndNotMatcher,
+    IntersectionMatcher,
+    ListMatcher,
+    Matcher,
+    NullMatcher,
+    NullMatcherClass,
+    ReadTooFar,
+    UnionMatcher,
+    WrappingMatcher,
+)
 from whoosh.searching import Searcher
+
+from indexer.matching import TIEBREAK, BestOfMatcher
 
 Ranked = list[tuple[float, int]]  # (score, docnum), best first
 TIME_BUDGET = 2.0  # seconds one query may spend collecting matches
@@ -54,6 +66,11 @@ class Budget:
     def __init__(self, seconds: float) -> None:
         self._deadline = time.monotonic() + seconds
         self._countdown = 1  # the first match looks at the clock
+
+    def check(self) -> None:
+        """Look at the clock now (between two pieces of work that are not single matches)."""
+        if time.monotonic() > self._deadline:
+            raise OutOfTime
 
     def tick(self) -> None:
         self._countdown -= 1
@@ -85,11 +102,11 @@ def rank(
     base, bonus = split_bonus(query)
     if bonus is None:
         top = _TopCounter(n, parts, clock)
-        partial = _run(searcher, query, top, part)
+        partial = _run(searcher, _Evaluated(query, clock), top, part)
         ranked = [(score, -negated) for score, negated in sorted(top.items, reverse=True)]
         return Ranking(ranked, top.total, dict(top.facets), partial)
     every = _EveryMatch(parts, clock)
-    partial = _run(searcher, base, every, part)
+    partial = _run(searcher, _Evaluated(base, clock), every, part)
     extra: dict[int, float] = {}
     if not partial:
         try:
@@ -132,12 +149,8 @@ def bonus_scores(
     scores: dict[int, float] = {}
     context = searcher.context()
     for subsearcher, offset in searcher.leaf_searchers():
-        matcher = bonus.matcher(subsearcher, context)
-        while matcher.is_active():
-            if clock is not None:
-                clock.tick()
-            scores[matcher.id() + offset] = matcher.score()
-            matcher.next()
+        found = _every_score(bonus.matcher(subsearcher, context), clock)
+        scores.update((docnum + offset, score) for docnum, score in found.items())
     return scores
 
 
@@ -153,6 +166,8 @@ def prefer_union_matchers(query: q.Query) -> None:
         query.matcher_type = q.Or.DEFAULT_MATCHER
     if type(query) is q.AndNot:
         query.__class__ = _AndNot
+    if type(query) is q.ConstantScoreQuery:
+        query.__class__ = _ConstantScore
     for child in query.children():
         prefer_union_matchers(child)
 
@@ -249,12 +264,10 @@ class ConceptCache:
             self.hits += 1
             return found
         self.misses += 1
-        ids, scores = array("i"), array("d")
-        matcher = query.matcher(searcher, searcher.context())
-        while matcher.is_active():
-            ids.append(matcher.id())
-            scores.append(matcher.score())
-            matcher.next()
+        found_scores = _every_score(query.matcher(searcher, searcher.context()))
+        ordered = sorted(found_scores)
+        ids = array("i", ordered)
+        scores = array("d", [found_scores[d] for d in ordered])
         if len(ids) <= self.budget // 4:
             self._entries[slot] = (ids, scores)
             self._size += len(ids)
@@ -267,6 +280,94 @@ class ConceptCache:
         self._entries.clear()
         self._estimates.clear()
         self._size = 0
+
+
+def _every_score(matcher: Matcher, clock: Budget | None = None) -> dict[int, float]:
+    """Every match of ``matcher`` and its score, by docnum, a sub-matcher at a time.
+
+    Walking a tree of Whoosh matchers document by document costs several Python calls
+    per document per level; here each leaf (a term's or a phrase's postings, a
+    remembered concept) is read on its own and the tree's nodes are applied to whole
+    score tables, with the same arithmetic as their ``score()`` (so the same floats): a
+    union adds ``a + b`` where both match, an intersection adds ``a + b`` where both
+    match and drops the rest, an exclusion keeps ``a``'s scores outside ``b``, a
+    :class:`BestOfMatcher` takes the best plus ``TIEBREAK`` of the other, a wrapper
+    multiplies by its boost. Any other matcher is iterated as it is.
+    """
+    if clock is not None:
+        clock.check()
+    kind = type(matcher)
+    if kind is _ArrayMatcher:
+        start = matcher._i
+        return dict(zip(matcher._ids[start:], matcher._weights[start:], strict=True))
+    if kind is UnionMatcher or kind is BestOfMatcher or kind is IntersectionMatcher:
+        first, second = _every_score(matcher.a, clock), _every_score(matcher.b, clock)
+        if kind is IntersectionMatcher:
+            if len(second) < len(first):
+                return {d: first[d] + s for d, s in second.items() if d in first}
+            return {d: s + second[d] for d, s in first.items() if d in second}
+        if kind is UnionMatcher:
+            for docnum, score in second.items():
+                other = first.get(docnum)
+                first[docnum] = score if other is None else other + score
+        else:
+            for docnum, score in second.items():
+                other = first.get(docnum)
+                if other is None:
+                    first[docnum] = score
+                else:
+                    best = max(other, score)
+                    first[docnum] = best + TIEBREAK * (other + score - best)
+        return first
+    if kind is _AndNotMatcher:
+        kept = _every_score(matcher.a, clock)
+        for docnum in _every_score(matcher.b, clock):
+            kept.pop(docnum, None)
+        return kept
+    if kind is WrappingMatcher:
+        boost = matcher.boost
+        found = _every_score(matcher.child, clock)
+        return {docnum: score * boost for docnum, score in found.items()}
+    found = {}
+    is_active, ident, score_of, advance = matcher.is_active, matcher.id, matcher.score, matcher.next
+    while is_active():
+        found[ident()] = score_of()
+        advance()
+    return found
+
+
+class _Evaluated(q.WrappingQuery):
+    """``child`` with its matches worked out by :func:`_every_score` and handed on as one
+    flat list (same documents, same scores as ``child``'s own matcher)."""
+
+    def __init__(self, child: q.Query, clock: Budget | None = None) -> None:
+        super().__init__(child)
+        self.clock = clock
+
+    def _rewrap(self, child: q.Query) -> _Evaluated:
+        return _Evaluated(child, self.clock)
+
+    def matcher(self, searcher: Searcher, context: Any = None) -> Matcher:
+        found = _every_score(self.child.matcher(searcher, context), self.clock)
+        if not found:
+            return NullMatcher()
+        ordered = sorted(found)
+        return _ArrayMatcher(array("i", ordered), array("d", [found[d] for d in ordered]))
+
+
+class _ConstantScore(q.ConstantScoreQuery):
+    """Whoosh's ``ConstantScoreQuery`` with its child's matches listed by
+    :func:`_every_score` instead of walking the child's matcher tree."""
+
+    def matcher(self, searcher: Searcher, context: Any = None) -> Matcher:
+        from whoosh.searching import SearchContext
+
+        context = context or SearchContext()
+        child = self.child.matcher(searcher, context)
+        if context.needs_current or isinstance(child, NullMatcherClass):
+            return child
+        ids = array("I", sorted(_every_score(child)))
+        return ListMatcher(ids, all_weights=self.score, term=child.term())
 
 
 def memoize_concepts(query: q.Query, cache: ConceptCache) -> q.Query:

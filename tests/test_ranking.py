@@ -1,0 +1,54 @@
+"""Scoring a matcher tree a sub-matcher at a time gives exactly Whoosh's own scores."""
+
+from __future__ import annotations
+
+import pytest
+from whoosh import query as wq
+
+from indexer.query import compile_query, parse_user_query
+from indexer.ranking import _every_score, prefer_union_matchers, split_bonus
+from indexer.search import Engine
+
+QUERIES = [
+    "femoral nerve stretch",
+    "pins and needles in thigh",
+    "types of unilateral neural foraminal narrowing at l1–l2",
+    "what causes unilateral foraminal narrowing at L1-L2?",
+    '"nerve root" injection -surgery',
+    "tylenol or advil for pain",
+    "imaging",
+]
+
+
+def _walked(matcher: object) -> dict[int, float]:
+    found = {}
+    while matcher.is_active():  # type: ignore[attr-defined]
+        found[matcher.id()] = matcher.score()  # type: ignore[attr-defined]
+        matcher.next()  # type: ignore[attr-defined]
+    return found
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_every_score_equals_walking_the_matcher(real_engine: Engine, text: str) -> None:
+    with real_engine.searcher() as searcher:
+        plan = compile_query(parse_user_query(text), real_engine.analyzer, real_engine._context)
+        assert plan.query is not None
+        prefer_union_matchers(plan.query)
+        base, bonus = split_bonus(plan.query)
+        parts = [base] if bonus is None else [base, bonus]
+        assert _walked(base.matcher(searcher, searcher.context()))
+        for query in parts:
+            walked = _walked(query.matcher(searcher, searcher.context()))
+            evaluated = _every_score(query.matcher(searcher, searcher.context()))
+            assert evaluated == walked  # the same documents and the very same floats
+
+
+def test_a_constant_score_filter_lists_the_same_documents(real_engine: Engine) -> None:
+    with real_engine.searcher() as searcher:
+        child = wq.Or([wq.Term("body", "nerv"), wq.And([wq.Term("title", "pain")])])
+        plain = wq.ConstantScoreQuery(child, 2.0)
+        fast = wq.ConstantScoreQuery(child, 2.0)
+        prefer_union_matchers(fast)
+        assert type(fast) is not wq.ConstantScoreQuery
+        context = searcher.boolean_context()
+        assert _walked(fast.matcher(searcher, context)) == _walked(plain.matcher(searcher, context))
