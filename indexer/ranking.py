@@ -26,6 +26,7 @@ from typing import Any
 
 from whoosh import collectors
 from whoosh import query as q
+from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching import (
     AndNotMatcher,
     IntersectionMatcher,
@@ -37,6 +38,8 @@ from whoosh.matching import (
     UnionMatcher,
     WrappingMatcher,
 )
+from whoosh.reading import IndexReader
+from whoosh.scoring import BM25FScorer
 from whoosh.searching import Searcher
 
 from indexer.matching import TIEBREAK, BestOfMatcher
@@ -149,7 +152,7 @@ def bonus_scores(
     scores: dict[int, float] = {}
     context = searcher.context()
     for subsearcher, offset in searcher.leaf_searchers():
-        found = _every_score(bonus.matcher(subsearcher, context), clock)
+        found = _every_score(bonus.matcher(subsearcher, context), clock, subsearcher.reader())
         scores.update((docnum + offset, score) for docnum, score in found.items())
     return scores
 
@@ -264,7 +267,9 @@ class ConceptCache:
             self.hits += 1
             return found
         self.misses += 1
-        found_scores = _every_score(query.matcher(searcher, searcher.context()))
+        found_scores = _every_score(
+            query.matcher(searcher, searcher.context()), None, searcher.reader()
+        )
         ordered = sorted(found_scores)
         ids = array("i", ordered)
         scores = array("d", [found_scores[d] for d in ordered])
@@ -282,7 +287,9 @@ class ConceptCache:
         self._size = 0
 
 
-def _every_score(matcher: Matcher, clock: Budget | None = None) -> dict[int, float]:
+def _every_score(
+    matcher: Matcher, clock: Budget | None = None, reader: IndexReader | None = None
+) -> dict[int, float]:
     """Every match of ``matcher`` and its score, by docnum, a sub-matcher at a time.
 
     Walking a tree of Whoosh matchers document by document costs several Python calls
@@ -301,7 +308,8 @@ def _every_score(matcher: Matcher, clock: Budget | None = None) -> dict[int, flo
         start = matcher._i
         return dict(zip(matcher._ids[start:], matcher._weights[start:], strict=True))
     if kind is UnionMatcher or kind is BestOfMatcher or kind is IntersectionMatcher:
-        first, second = _every_score(matcher.a, clock), _every_score(matcher.b, clock)
+        first = _every_score(matcher.a, clock, reader)
+        second = _every_score(matcher.b, clock, reader)
         if kind is IntersectionMatcher:
             if len(second) < len(first):
                 return {d: first[d] + s for d, s in second.items() if d in first}
@@ -320,20 +328,53 @@ def _every_score(matcher: Matcher, clock: Budget | None = None) -> dict[int, flo
                     first[docnum] = best + TIEBREAK * (other + score - best)
         return first
     if kind is _AndNotMatcher:
-        kept = _every_score(matcher.a, clock)
+        kept = _every_score(matcher.a, clock, reader)
         for docnum in _every_score(matcher.b, clock):
             kept.pop(docnum, None)
         return kept
     if kind is WrappingMatcher:
         boost = matcher.boost
-        found = _every_score(matcher.child, clock)
+        found = _every_score(matcher.child, clock, reader)
         return {docnum: score * boost for docnum, score in found.items()}
+    if kind is W3LeafMatcher and reader is not None and type(matcher.scorer) is BM25FScorer:
+        return _term_scores(matcher, _field_lengths(reader, matcher.term()[0]))
     found = {}
     is_active, ident, score_of, advance = matcher.is_active, matcher.id, matcher.score, matcher.next
     while is_active():
         found[ident()] = score_of()
         advance()
     return found
+
+
+def _term_scores(matcher: W3LeafMatcher, lengths: list[int]) -> dict[int, float]:
+    """A term's postings scored a block at a time: ``BM25FScorer.score`` is
+    ``_score(weight, length)`` with the length read from the segment's column per
+    posting; here the weights come from the block and the lengths from a list."""
+    score = matcher.scorer._score
+    found: dict[int, float] = {}
+    while matcher.is_active():
+        if matcher._ids is None:
+            matcher._read_ids()
+        if matcher._weights is None:
+            matcher._read_weights()
+        start = matcher._i
+        for docnum, weight in zip(matcher._ids[start:], matcher._weights[start:], strict=True):
+            found[docnum] = score(weight, lengths[docnum])
+        matcher._i = matcher._blocklength - 1
+        matcher.next()  # on to the next block, as Whoosh moves
+    return found
+
+
+def _field_lengths(reader: IndexReader, fieldname: str) -> list[int]:
+    """Each document's length in ``fieldname`` as the scorer reads it (default 1), kept
+    on the segment's reader: a generation's readers never change."""
+    tables: dict[str, list[int]] = reader.__dict__.setdefault("_foramen_lengths", {})
+    table = tables.get(fieldname)
+    if table is None:
+        length = reader.doc_field_length
+        table = [length(d, fieldname, 1) for d in range(reader.doc_count_all())]
+        tables[fieldname] = table
+    return table
 
 
 class _Evaluated(q.WrappingQuery):
@@ -348,7 +389,7 @@ class _Evaluated(q.WrappingQuery):
         return _Evaluated(child, self.clock)
 
     def matcher(self, searcher: Searcher, context: Any = None) -> Matcher:
-        found = _every_score(self.child.matcher(searcher, context), self.clock)
+        found = _every_score(self.child.matcher(searcher, context), self.clock, searcher.reader())
         if not found:
             return NullMatcher()
         ordered = sorted(found)

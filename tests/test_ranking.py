@@ -40,6 +40,10 @@ def test_every_score_equals_walking_the_matcher(real_engine: Engine, text: str) 
         for query in parts:
             walked = _walked(query.matcher(searcher, searcher.context()))
             evaluated = _every_score(query.matcher(searcher, searcher.context()))
+            by_blocks = _every_score(
+                query.matcher(searcher, searcher.context()), None, searcher.reader()
+            )
+            assert by_blocks == walked
             assert evaluated == walked  # the same documents and the very same floats
 
 
