@@ -24,7 +24,6 @@ from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-from whoosh import collectors
 from whoosh import query as q
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching import (
@@ -103,35 +102,45 @@ def rank(
     if concepts is not None:
         query = memoize_concepts(query, concepts)
     base, bonus = split_bonus(query)
-    if bonus is None:
-        top = _TopCounter(n, parts, clock)
-        partial = _run(searcher, _Evaluated(query, clock), top, part)
-        ranked = [(score, -negated) for score, negated in sorted(top.items, reverse=True)]
-        return Ranking(ranked, top.total, dict(top.facets), partial)
-    every = _EveryMatch(parts, clock)
-    partial = _run(searcher, _Evaluated(base, clock), every, part)
-    extra: dict[int, float] = {}
-    if not partial:
+    scored, facets, partial = _every_match(searcher, base, parts, part, clock)
+    if bonus is not None and not partial:
         try:
             extra = bonus_scores(searcher, bonus, clock)
         except OutOfTime:
             partial = True  # rank by the main query alone
-    scored = [(s + extra[d], d) if d in extra else (s, d) for s, d in every.scored]
+        else:
+            scored = [(s + extra[d], d) if d in extra else (s, d) for s, d in scored]
     ranked = heapq.nsmallest(n, scored, key=lambda item: (-item[0], item[1]))
-    return Ranking(ranked, len(every.scored), dict(every.facets), partial)
+    return Ranking(ranked, len(scored), dict(facets), partial)
 
 
-def _run(
-    searcher: Searcher, query: q.Query, collector: collectors.Collector, part: str | None
-) -> bool:
-    """Feed ``query``'s matches to ``collector``; True when the time budget cut it short."""
-    if part:
-        collector = collectors.FilterCollector(collector, allow=q.Term("part", part))
+def _every_match(
+    searcher: Searcher, query: q.Query, parts: list[str], part: str | None, clock: Budget
+) -> tuple[Ranked, Counter[str], bool]:
+    """Every match of ``query`` (in ``part`` when given) with its score, in docnum order,
+    the count of each part, and whether the time budget cut it short.
+
+    What Whoosh's collectors did, without a matcher walked document by document: the
+    matches come from :func:`_every_score`, with the context ``search_with_collector``
+    would have given them.
+    """
+    scored: Ranked = []
+    facets: Counter[str] = Counter()
+    context = searcher.context()
     try:
-        searcher.search_with_collector(query, collector)
+        for subsearcher, offset in searcher.leaf_searchers():
+            matcher = query.matcher(subsearcher, context)
+            found = _every_score(matcher, clock, subsearcher.reader())
+            for docnum in sorted(found):
+                name = parts[docnum + offset]
+                if part and name != part:
+                    continue
+                clock.tick()
+                scored.append((found[docnum], docnum + offset))
+                facets[name] += 1
     except OutOfTime:
-        return True
-    return False
+        return scored, facets, True
+    return scored, facets, False
 
 
 def split_bonus(query: q.Query) -> tuple[q.Query, q.Query | None]:
@@ -190,45 +199,6 @@ class _AndNot(q.AndNot):
     def matcher(self, searcher: Searcher, context: Any = None) -> Matcher:
         excluded = self.b.matcher(searcher, searcher.boolean_context())
         return _AndNotMatcher(self.a.matcher(searcher, context), excluded)
-
-
-class _TopCounter(collectors.TopCollector):
-    """Top N by score, counting every match and its part on the way: one exact pass.
-
-    Block-quality skipping and matcher replacement are off: both drop documents that
-    cannot reach the top N, and the total must count them.
-    """
-
-    def __init__(self, limit: int, parts: list[str], clock: Budget) -> None:
-        super().__init__(limit=limit, usequality=False, replace=0)
-        self._part_of = parts
-        self._clock = clock
-        self.facets: Counter[str] = Counter()
-
-    def _collect(self, global_docnum: int, score: float) -> float:
-        self._clock.tick()
-        self.facets[self._part_of[global_docnum]] += 1
-        return super()._collect(global_docnum, score)  # type: ignore[no-any-return]
-
-
-class _EveryMatch(collectors.ScoredCollector):
-    """Every match with its score, and the count of each part."""
-
-    def __init__(self, parts: list[str], clock: Budget) -> None:
-        super().__init__(replace=0)
-        self._part_of = parts
-        self._clock = clock
-        self.scored: Ranked = []
-        self.facets: Counter[str] = Counter()
-
-    def _collect(self, global_docnum: int, score: float) -> float:
-        self._clock.tick()
-        self.scored.append((score, global_docnum))
-        self.facets[self._part_of[global_docnum]] += 1
-        return 0 - score
-
-    def results(self) -> None:  # the ranking reads ``scored`` directly
-        return None
 
 
 class ConceptCache:
@@ -375,25 +345,6 @@ def _field_lengths(reader: IndexReader, fieldname: str) -> list[int]:
         table = [length(d, fieldname, 1) for d in range(reader.doc_count_all())]
         tables[fieldname] = table
     return table
-
-
-class _Evaluated(q.WrappingQuery):
-    """``child`` with its matches worked out by :func:`_every_score` and handed on as one
-    flat list (same documents, same scores as ``child``'s own matcher)."""
-
-    def __init__(self, child: q.Query, clock: Budget | None = None) -> None:
-        super().__init__(child)
-        self.clock = clock
-
-    def _rewrap(self, child: q.Query) -> _Evaluated:
-        return _Evaluated(child, self.clock)
-
-    def matcher(self, searcher: Searcher, context: Any = None) -> Matcher:
-        found = _every_score(self.child.matcher(searcher, context), self.clock, searcher.reader())
-        if not found:
-            return NullMatcher()
-        ordered = sorted(found)
-        return _ArrayMatcher(array("i", ordered), array("d", [found[d] for d in ordered]))
 
 
 class _ConstantScore(q.ConstantScoreQuery):
