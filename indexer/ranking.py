@@ -37,6 +37,7 @@ from whoosh.matching import (
     UnionMatcher,
     WrappingMatcher,
 )
+from whoosh.query.spans import SpanNear2
 from whoosh.reading import IndexReader
 from whoosh.scoring import BM25FScorer
 from whoosh.searching import Searcher
@@ -306,6 +307,14 @@ def _every_score(
         boost = matcher.boost
         found = _every_score(matcher.child, clock, reader)
         return {docnum: score * boost for docnum, score in found.items()}
+    if (
+        kind is SpanNear2.SpanNear2Matcher
+        and reader is not None
+        and matcher.ordered
+        and matcher.mindist == 1
+        and all(type(m) is W3LeafMatcher for m in matcher.ms)
+    ):
+        return _phrase_scores(matcher, clock, reader)
     if kind is W3LeafMatcher and reader is not None and type(matcher.scorer) is BM25FScorer:
         return _term_scores(matcher, _field_lengths(reader, matcher.term()[0]))
     found = {}
@@ -313,6 +322,40 @@ def _every_score(
     while is_active():
         found[ident()] = score_of()
         advance()
+    return found
+
+
+def _phrase_scores(
+    matcher: SpanNear2.SpanNear2Matcher, clock: Budget | None, reader: IndexReader
+) -> dict[int, float]:
+    """A phrase (Whoosh's ordered ``SpanNear2``): the sections with every word, scored as
+    its intersection of the words scores them, kept where the words' positions chain up.
+
+    Whoosh's check builds span objects per document; for single-word spans in order
+    with ``mindist`` 1 it comes down to positions ``p0 < p1 < ...`` of the words with
+    ``1 <= p[i+1] - p[i] <= slop``, which is what is checked here.
+    """
+    together = _every_score(matcher.child, clock, reader)
+    if not together:
+        return {}
+    words = [reader.postings(*m.term()) for m in matcher.ms]  # positions, read afresh
+    slop, boost = matcher.slop, matcher.boost
+    found: dict[int, float] = {}
+    for docnum in sorted(together):
+        reached: set[int] | None = None
+        for word in words:
+            word.skip_to(docnum)
+            positions = word.value_as("positions")
+            if reached is None:
+                reached = set(positions)
+            else:
+                reached = {
+                    p for p in positions if any(p - gap in reached for gap in range(1, slop + 1))
+                }
+            if not reached:
+                break
+        if reached:
+            found[docnum] = together[docnum] * boost
     return found
 
 

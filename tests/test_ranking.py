@@ -56,3 +56,29 @@ def test_a_constant_score_filter_lists_the_same_documents(real_engine: Engine) -
         assert type(fast) is not wq.ConstantScoreQuery
         context = searcher.boolean_context()
         assert _walked(fast.matcher(searcher, context)) == _walked(plain.matcher(searcher, context))
+
+
+@pytest.mark.parametrize("slop", [1, 2, 3])
+def test_phrases_match_where_whooshs_spans_do(real_engine: Engine, slop: int) -> None:
+    phrases = [
+        ["l1", "l2"],
+        ["nerv", "root"],
+        ["femor", "nerv", "stretch"],
+        ["pain", "thigh"],
+        ["foramin", "narrow"],
+        ["type", "unilater", "neural", "foramin", "narrow", "l1", "l2"],
+        ["l2", "l1"],
+        ["pain", "pain"],
+    ]
+    with real_engine.searcher() as searcher:
+        matched = 0
+        for words in phrases:
+            for field in ("title", "path", "body"):
+                phrase = wq.Phrase(field, words, slop=slop, boost=0.7)
+                walked = _walked(phrase.matcher(searcher, searcher.context()))
+                fast = _every_score(
+                    phrase.matcher(searcher, searcher.context()), None, searcher.reader()
+                )
+                assert fast == walked, (field, words)
+                matched += len(walked)
+        assert matched > 100
