@@ -39,7 +39,7 @@ from whoosh.matching import (
 )
 from whoosh.query.spans import SpanNear2
 from whoosh.reading import IndexReader
-from whoosh.scoring import BM25FScorer
+from whoosh.scoring import BM25FScorer, WeightingModel
 from whoosh.searching import Searcher
 
 from indexer.matching import TIEBREAK, BestOfMatcher
@@ -127,7 +127,7 @@ def _every_match(
     """
     scored: Ranked = []
     facets: Counter[str] = Counter()
-    context = searcher.context()
+    context = _scoring_context(searcher)
     try:
         for subsearcher, offset in searcher.leaf_searchers():
             matcher = query.matcher(subsearcher, context)
@@ -142,6 +142,47 @@ def _every_match(
     except OutOfTime:
         return scored, facets, True
     return scored, facets, False
+
+
+SCORER_MEMO = 16384  # term scorers remembered per searcher
+
+
+class _RememberedScorers(WeightingModel):
+    """The searcher's weighting model, with each term's scorer set up once per searcher.
+
+    A BM25F scorer looks up the term's statistics (idf, the field's average length, the
+    term's best weight) when it is made, and a query makes one per term per field,
+    again for every query; a generation's searcher and statistics never change, and a
+    scorer keeps no state between documents, so one per term serves every query.
+    """
+
+    def __init__(self, base: WeightingModel) -> None:
+        self.base = base
+        self.use_final = base.use_final
+
+    def idf(self, searcher: Searcher, fieldname: str, text: Any) -> float:
+        return float(self.base.idf(searcher, fieldname, text))
+
+    def scorer(self, searcher: Searcher, fieldname: str, text: Any, qf: int = 1) -> Any:
+        memo: dict[tuple[str, Any, int], Any] = searcher.__dict__.setdefault("_foramen_scorers", {})
+        key = (fieldname, text, qf)
+        found = memo.get(key)
+        if found is None:
+            if len(memo) >= SCORER_MEMO:
+                memo.clear()  # typed nonsense must not grow it without bound
+            found = memo[key] = self.base.scorer(searcher, fieldname, text, qf=qf)
+        return found
+
+    def final(self, searcher: Searcher, docnum: int, score: float) -> float:
+        return float(self.base.final(searcher, docnum, score))
+
+
+def _scoring_context(searcher: Searcher) -> Any:
+    """``searcher.context()`` with the scorers remembered (see :class:`_RememberedScorers`)."""
+    weighting = searcher.weighting
+    if not isinstance(weighting, _RememberedScorers):
+        weighting = _RememberedScorers(weighting)
+    return searcher.context(weighting=weighting)
 
 
 def split_bonus(query: q.Query) -> tuple[q.Query, q.Query | None]:
@@ -160,7 +201,7 @@ def bonus_scores(
 ) -> dict[int, float]:
     """The score of ``bonus`` on every document it matches, by docnum."""
     scores: dict[int, float] = {}
-    context = searcher.context()
+    context = _scoring_context(searcher)
     for subsearcher, offset in searcher.leaf_searchers():
         found = _every_score(bonus.matcher(subsearcher, context), clock, subsearcher.reader())
         scores.update((docnum + offset, score) for docnum, score in found.items())
@@ -239,7 +280,7 @@ class ConceptCache:
             return found
         self.misses += 1
         found_scores = _every_score(
-            query.matcher(searcher, searcher.context()), None, searcher.reader()
+            query.matcher(searcher, _scoring_context(searcher)), None, searcher.reader()
         )
         ordered = sorted(found_scores)
         ids = array("i", ordered)
