@@ -103,10 +103,11 @@ def rank(
     if concepts is not None:
         query = memoize_concepts(query, concepts)
     base, bonus = split_bonus(query)
-    scored, facets, partial = _every_match(searcher, base, parts, part, clock)
+    tables = concepts.terms if concepts is not None else TermTables()
+    scored, facets, partial = _every_match(searcher, base, parts, part, clock, tables)
     if bonus is not None and not partial:
         try:
-            extra = bonus_scores(searcher, bonus, clock)
+            extra = bonus_scores(searcher, bonus, clock, tables)
         except OutOfTime:
             partial = True  # rank by the main query alone
         else:
@@ -116,7 +117,12 @@ def rank(
 
 
 def _every_match(
-    searcher: Searcher, query: q.Query, parts: list[str], part: str | None, clock: Budget
+    searcher: Searcher,
+    query: q.Query,
+    parts: list[str],
+    part: str | None,
+    clock: Budget,
+    tables: TermTables | None = None,
 ) -> tuple[Ranked, Counter[str], bool]:
     """Every match of ``query`` (in ``part`` when given) with its score, in docnum order,
     the count of each part, and whether the time budget cut it short.
@@ -131,7 +137,7 @@ def _every_match(
     try:
         for subsearcher, offset in searcher.leaf_searchers():
             matcher = query.matcher(subsearcher, context)
-            found = _every_score(matcher, clock, subsearcher.reader())
+            found = _every_score(matcher, clock, subsearcher.reader(), tables)
             for docnum in sorted(found):
                 name = parts[docnum + offset]
                 if part and name != part:
@@ -197,13 +203,17 @@ def split_bonus(query: q.Query) -> tuple[q.Query, q.Query | None]:
 
 
 def bonus_scores(
-    searcher: Searcher, bonus: q.Query, clock: Budget | None = None
+    searcher: Searcher,
+    bonus: q.Query,
+    clock: Budget | None = None,
+    tables: TermTables | None = None,
 ) -> dict[int, float]:
     """The score of ``bonus`` on every document it matches, by docnum."""
     scores: dict[int, float] = {}
     context = _scoring_context(searcher)
     for subsearcher, offset in searcher.leaf_searchers():
-        found = _every_score(bonus.matcher(subsearcher, context), clock, subsearcher.reader())
+        matcher = bonus.matcher(subsearcher, context)
+        found = _every_score(matcher, clock, subsearcher.reader(), tables)
         scores.update((docnum + offset, score) for docnum, score in found.items())
     return scores
 
@@ -243,6 +253,47 @@ class _AndNot(q.AndNot):
         return _AndNotMatcher(self.a.matcher(searcher, context), excluded)
 
 
+class TermTables:
+    """Each term's score table (docnum -> BM25F score), read once and handed out as copies.
+
+    The same title and body terms are read again and again within a query (a concept in
+    every field, the same concept in the heading only, the words of a phrase) and across
+    queries; a term's table depends only on the segment, the term and its scorer.
+    Bounded by the number of stored entries; the concept cache empties it with itself.
+    """
+
+    def __init__(self, budget: int = 2_000_000) -> None:
+        self.budget = budget
+        self._tables: dict[tuple[int, Any, int], dict[int, float]] = {}
+        self._size = 0
+
+    def scores(self, matcher: W3LeafMatcher, reader: IndexReader) -> dict[int, float]:
+        """What :func:`_term_scores` would read from ``matcher``'s current posting on."""
+        if not matcher.is_active():
+            return {}
+        term = matcher.term()
+        slot = (id(reader), term, id(matcher.scorer))
+        table = self._tables.get(slot)
+        if table is None:
+            start = matcher.id()
+            table = _term_scores(matcher, _field_lengths(reader, term[0]))
+            if len(table) != reader.doc_frequency(*term):
+                return table  # read from a later posting: not the whole term
+            if self._size + len(table) > self.budget:
+                self.clear()
+            self._tables[slot] = table
+            self._size += len(table)
+            return dict(table) if start == next(iter(table)) else table
+        start = matcher.id()
+        if start == next(iter(table)):
+            return dict(table)
+        return {docnum: score for docnum, score in table.items() if docnum >= start}
+
+    def clear(self) -> None:
+        self._tables.clear()
+        self._size = 0
+
+
 class ConceptCache:
     """The matches and scores of sub-queries that recur across queries, per generation.
 
@@ -258,6 +309,7 @@ class ConceptCache:
         self._entries: OrderedDict[tuple[int, str], tuple[array, array]] = OrderedDict()
         self._size = 0
         self._estimates: dict[tuple[int, str, bool], int] = {}
+        self.terms = TermTables(budget)
         self.hits = 0
         self.misses = 0
 
@@ -280,7 +332,7 @@ class ConceptCache:
             return found
         self.misses += 1
         found_scores = _every_score(
-            query.matcher(searcher, _scoring_context(searcher)), None, searcher.reader()
+            query.matcher(searcher, _scoring_context(searcher)), None, searcher.reader(), self.terms
         )
         ordered = sorted(found_scores)
         ids = array("i", ordered)
@@ -296,11 +348,15 @@ class ConceptCache:
     def clear(self) -> None:
         self._entries.clear()
         self._estimates.clear()
+        self.terms.clear()
         self._size = 0
 
 
 def _every_score(
-    matcher: Matcher, clock: Budget | None = None, reader: IndexReader | None = None
+    matcher: Matcher,
+    clock: Budget | None = None,
+    reader: IndexReader | None = None,
+    tables: TermTables | None = None,
 ) -> dict[int, float]:
     """Every match of ``matcher`` and its score, by docnum, a sub-matcher at a time.
 
@@ -320,8 +376,8 @@ def _every_score(
         start = matcher._i
         return dict(zip(matcher._ids[start:], matcher._weights[start:], strict=True))
     if kind is UnionMatcher or kind is BestOfMatcher or kind is IntersectionMatcher:
-        first = _every_score(matcher.a, clock, reader)
-        second = _every_score(matcher.b, clock, reader)
+        first = _every_score(matcher.a, clock, reader, tables)
+        second = _every_score(matcher.b, clock, reader, tables)
         if kind is IntersectionMatcher:
             if len(second) < len(first):
                 return {d: first[d] + s for d, s in second.items() if d in first}
@@ -340,13 +396,13 @@ def _every_score(
                     first[docnum] = best + TIEBREAK * (other + score - best)
         return first
     if kind is _AndNotMatcher:
-        kept = _every_score(matcher.a, clock, reader)
+        kept = _every_score(matcher.a, clock, reader, tables)
         for docnum in _every_score(matcher.b, clock):
             kept.pop(docnum, None)
         return kept
     if kind is WrappingMatcher:
         boost = matcher.boost
-        found = _every_score(matcher.child, clock, reader)
+        found = _every_score(matcher.child, clock, reader, tables)
         return {docnum: score * boost for docnum, score in found.items()}
     if (
         kind is SpanNear2.SpanNear2Matcher
@@ -355,8 +411,10 @@ def _every_score(
         and matcher.mindist == 1
         and all(type(m) is W3LeafMatcher for m in matcher.ms)
     ):
-        return _phrase_scores(matcher, clock, reader)
+        return _phrase_scores(matcher, clock, reader, tables)
     if kind is W3LeafMatcher and reader is not None and type(matcher.scorer) is BM25FScorer:
+        if tables is not None:
+            return tables.scores(matcher, reader)
         return _term_scores(matcher, _field_lengths(reader, matcher.term()[0]))
     found = {}
     is_active, ident, score_of, advance = matcher.is_active, matcher.id, matcher.score, matcher.next
@@ -367,7 +425,10 @@ def _every_score(
 
 
 def _phrase_scores(
-    matcher: SpanNear2.SpanNear2Matcher, clock: Budget | None, reader: IndexReader
+    matcher: SpanNear2.SpanNear2Matcher,
+    clock: Budget | None,
+    reader: IndexReader,
+    tables: TermTables | None = None,
 ) -> dict[int, float]:
     """A phrase (Whoosh's ordered ``SpanNear2``): the sections with every word, scored as
     its intersection of the words scores them, kept where the words' positions chain up.
@@ -376,7 +437,7 @@ def _phrase_scores(
     with ``mindist`` 1 it comes down to positions ``p0 < p1 < ...`` of the words with
     ``1 <= p[i+1] - p[i] <= slop``, which is what is checked here.
     """
-    together = _every_score(matcher.child, clock, reader)
+    together = _every_score(matcher.child, clock, reader, tables)
     if not together:
         return {}
     words = [reader.postings(*m.term()) for m in matcher.ms]  # positions, read afresh

@@ -6,7 +6,13 @@ import pytest
 from whoosh import query as wq
 
 from indexer.query import compile_query, parse_user_query
-from indexer.ranking import _every_score, prefer_union_matchers, split_bonus
+from indexer.ranking import (
+    TermTables,
+    _every_score,
+    _scoring_context,
+    prefer_union_matchers,
+    split_bonus,
+)
 from indexer.search import Engine
 
 QUERIES = [
@@ -82,3 +88,23 @@ def test_phrases_match_where_whooshs_spans_do(real_engine: Engine, slop: int) ->
                 assert fast == walked, (field, words)
                 matched += len(walked)
         assert matched > 100
+
+
+def test_term_tables_hand_out_what_reading_the_postings_gives(real_engine: Engine) -> None:
+    with real_engine.searcher() as searcher:
+        reader = searcher.reader()
+        tables = TermTables()
+        context = _scoring_context(searcher)
+        for text in ("nerv", "pain", "l1"):
+            term = wq.Term("body", text)
+            whole = _walked(term.matcher(searcher, context))
+            assert len(whole) > 10
+            assert tables.scores(term.matcher(searcher, context), reader) == whole
+            later = sorted(whole)[len(whole) // 2]
+            matcher = term.matcher(searcher, context)
+            matcher.skip_to(later)
+            expected = {d: s for d, s in whole.items() if d >= later}
+            assert tables.scores(matcher, reader) == expected
+            handed = tables.scores(term.matcher(searcher, context), reader)
+            handed.clear()  # a copy: the remembered table is untouched
+            assert tables.scores(term.matcher(searcher, context), reader) == whole
