@@ -265,6 +265,7 @@ class TermTables:
     def __init__(self, budget: int = 2_000_000) -> None:
         self.budget = budget
         self._tables: dict[tuple[int, Any, int], dict[int, float]] = {}
+        self._phrases: dict[tuple[Any, ...], tuple[int, dict[int, float]]] = {}
         self._size = 0
 
     def scores(self, matcher: W3LeafMatcher, reader: IndexReader) -> dict[int, float]:
@@ -289,8 +290,25 @@ class TermTables:
             return dict(table)
         return {docnum: score for docnum, score in table.items() if docnum >= start}
 
+    def phrase(self, key: tuple[Any, ...], start: int) -> dict[int, float] | None:
+        """A phrase's remembered matches from docnum ``start`` on (None: not known)."""
+        found = self._phrases.get(key)
+        if found is None or start < found[0]:
+            return None
+        if start == found[0]:
+            return dict(found[1])
+        return {docnum: score for docnum, score in found[1].items() if docnum >= start}
+
+    def remember_phrase(self, key: tuple[Any, ...], start: int, table: dict[int, float]) -> None:
+        """Keep a phrase's matches (every one from docnum ``start`` on); a copy."""
+        if self._size + len(table) > self.budget:
+            self.clear()
+        self._phrases[key] = (start, dict(table))
+        self._size += len(table)
+
     def clear(self) -> None:
         self._tables.clear()
+        self._phrases.clear()
         self._size = 0
 
 
@@ -437,6 +455,20 @@ def _phrase_scores(
     with ``mindist`` 1 it comes down to positions ``p0 < p1 < ...`` of the words with
     ``1 <= p[i+1] - p[i] <= slop``, which is what is checked here.
     """
+    if not matcher.is_active():
+        return {}
+    start = matcher.id()  # every word's postings are on it: the phrase's first match
+    key = (
+        id(reader),
+        tuple(m.term() for m in matcher.ms),
+        tuple(id(m.scorer) for m in matcher.ms),
+        matcher.slop,
+        matcher.boost,
+    )
+    if tables is not None:
+        remembered = tables.phrase(key, start)
+        if remembered is not None:
+            return remembered
     together = _every_score(matcher.child, clock, reader, tables)
     if not together:
         return {}
@@ -458,6 +490,8 @@ def _phrase_scores(
                 break
         if reached:
             found[docnum] = together[docnum] * boost
+    if tables is not None:
+        tables.remember_phrase(key, start, found)
     return found
 
 

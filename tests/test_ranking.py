@@ -108,3 +108,23 @@ def test_term_tables_hand_out_what_reading_the_postings_gives(real_engine: Engin
             handed = tables.scores(term.matcher(searcher, context), reader)
             handed.clear()  # a copy: the remembered table is untouched
             assert tables.scores(term.matcher(searcher, context), reader) == whole
+
+
+def test_remembered_phrases_match_walking_from_any_start(real_engine: Engine) -> None:
+    with real_engine.searcher() as searcher:
+        reader = searcher.reader()
+        tables = TermTables()
+        context = _scoring_context(searcher)
+        for words in (["l1", "l2"], ["nerv", "root"], ["foramin", "narrow"]):
+            phrase = wq.Phrase("body", words, slop=1)  # no boost: the table itself comes back
+            whole = _walked(phrase.matcher(searcher, context))
+            assert len(whole) > 2
+            for _ in range(2):  # read, then remembered
+                found = _every_score(phrase.matcher(searcher, context), None, reader, tables)
+                assert found == whole
+                found.clear()  # a copy: the remembered matches are untouched
+            later = sorted(whole)[len(whole) // 2]
+            matcher = phrase.matcher(searcher, context)
+            matcher.skip_to(later)
+            expected = {d: s for d, s in whole.items() if d >= later}
+            assert _every_score(matcher, None, reader, tables) == expected
