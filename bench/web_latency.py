@@ -26,18 +26,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from webui.state import EXAMPLE_QUERIES
+
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE_FILE = "l1-l2-foraminal-narrowing.md"
-QUERIES = (
-    "femoral nerve stretch",
-    "tylenol dose",
-    "pins and needles in thigh",
-    "kemp's test",
-    "vitamin b12",
-    "is surgery always necessary",
-    "mri",
-    "nerve root compression",
-)
+# The home page's example queries, plus two short ones.
+QUERIES = (*EXAMPLE_QUERIES, "mri", "nerve root compression")
 
 
 def distinct_queries(count: int) -> list[str]:

@@ -183,6 +183,16 @@ def ids(client: TestClient, q: str) -> list[str]:
     return [hit["id"] for hit in response.json()["results"]]
 
 
+def _built_back_pain_corpus(tmp_path: Path) -> tuple[Path, Path]:
+    """(corpus, index): the back-pain article and its synonyms, built."""
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    corpus.mkdir()
+    (corpus / "back-pain.md").write_text(ARTICLE, "utf-8")
+    (corpus / "synonyms.txt").write_text(SYNONYMS, "utf-8")
+    assert build(corpus, index)[0] == 0
+    return corpus, index
+
+
 @pytest.mark.parametrize(
     ("file", "broken", "where"),
     [
@@ -199,11 +209,7 @@ def ids(client: TestClient, q: str) -> list[str]:
 def test_a_broken_edit_fails_the_build_and_the_old_index_keeps_serving(
     tmp_path: Path, file: str, broken: str | bytes, where: str
 ) -> None:
-    corpus, index = tmp_path / "corpus", tmp_path / "index"
-    corpus.mkdir()
-    (corpus / "back-pain.md").write_text(ARTICLE, "utf-8")
-    (corpus / "synonyms.txt").write_text(SYNONYMS, "utf-8")
-    assert build(corpus, index)[0] == 0
+    corpus, index = _built_back_pain_corpus(tmp_path)
     with TestClient(create_app(index_dir=index, corpus_dir=corpus)) as client:
         before = {q: ids(client, q) for q in ("tylenol", "sciatica", "leg pain", "muscle")}
         assert before["tylenol"] == ["lumbar-strain"] and before["leg pain"][0] == "sciatica"
@@ -231,11 +237,7 @@ def test_a_broken_edit_fails_the_build_and_the_old_index_keeps_serving(
 def test_a_deleted_synonyms_file_drops_the_rules_and_restoring_it_brings_them_back(
     tmp_path: Path,
 ) -> None:
-    corpus, index = tmp_path / "corpus", tmp_path / "index"
-    corpus.mkdir()
-    (corpus / "back-pain.md").write_text(ARTICLE, "utf-8")
-    (corpus / "synonyms.txt").write_text(SYNONYMS, "utf-8")
-    assert build(corpus, index)[0] == 0
+    corpus, index = _built_back_pain_corpus(tmp_path)
     with TestClient(create_app(index_dir=index, corpus_dir=corpus)) as client:
         assert ids(client, "tylenol") == ["lumbar-strain"]
         (corpus / "synonyms.txt").unlink()
