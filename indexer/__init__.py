@@ -8,6 +8,10 @@ The pipeline, one module a stage:
     build.py     write Sections into a Whoosh index, incrementally  -> generation
     search.py    query -> Whoosh query -> ranked Hits with snippets -> SearchResult
 
+Beside them: ``store.py`` (the index folder: CURRENT pointer, build lock, generations),
+``writer.py`` (multi-process writes for big builds), ``schema.py``, ``highlight.py``
+(snippets from stored offsets) and ``cache.py`` (the result LRU).
+
 Understanding a query, between what was typed and the Whoosh query:
 
     synonyms.py      ``corpus/synonyms.txt``: parse, validate, publish with the index
@@ -15,6 +19,10 @@ Understanding a query, between what was typed and the Whoosh query:
     spelling.py      correct words the index does not know
     understanding.py words -> concepts (fillers, corrections, synonym runs)
     query.py         concepts -> scored Whoosh query with bonuses and a min-match
+    ranking.py       top N, exact total and part counts in one pass, under a time budget
+    scoring.py       score tables that replace Whoosh's per-document matcher trees
+    concepts.py      recurring concepts' matches, remembered per generation
+    atleast.py, matching.py   query nodes Whoosh 2.7 lacks or gets wrong
     evaluation.py    the relevance suite behind ``foramen eval``
 
 ``models.py`` holds the two types that travel along it (``Section`` and ``Hit``);

@@ -6,13 +6,8 @@ import pytest
 from whoosh import query as wq
 
 from indexer.query import compile_query, parse_user_query
-from indexer.ranking import (
-    TermTables,
-    _every_score,
-    _scoring_context,
-    prefer_union_matchers,
-    split_bonus,
-)
+from indexer.ranking import prefer_union_matchers, split_bonus
+from indexer.scoring import TermTables, every_score, scoring_context
 from indexer.search import Engine
 
 QUERIES = [
@@ -45,8 +40,8 @@ def test_every_score_equals_walking_the_matcher(real_engine: Engine, text: str) 
         assert _walked(base.matcher(searcher, searcher.context()))
         for query in parts:
             walked = _walked(query.matcher(searcher, searcher.context()))
-            evaluated = _every_score(query.matcher(searcher, searcher.context()))
-            by_blocks = _every_score(
+            evaluated = every_score(query.matcher(searcher, searcher.context()))
+            by_blocks = every_score(
                 query.matcher(searcher, searcher.context()), None, searcher.reader()
             )
             assert by_blocks == walked
@@ -82,7 +77,7 @@ def test_phrases_match_where_whooshs_spans_do(real_engine: Engine, slop: int) ->
             for field in ("title", "path", "body"):
                 phrase = wq.Phrase(field, words, slop=slop, boost=0.7)
                 walked = _walked(phrase.matcher(searcher, searcher.context()))
-                fast = _every_score(
+                fast = every_score(
                     phrase.matcher(searcher, searcher.context()), None, searcher.reader()
                 )
                 assert fast == walked, (field, words)
@@ -94,7 +89,7 @@ def test_term_tables_hand_out_what_reading_the_postings_gives(real_engine: Engin
     with real_engine.searcher() as searcher:
         reader = searcher.reader()
         tables = TermTables()
-        context = _scoring_context(searcher)
+        context = scoring_context(searcher)
         for text in ("nerv", "pain", "l1"):
             term = wq.Term("body", text)
             whole = _walked(term.matcher(searcher, context))
@@ -114,17 +109,17 @@ def test_remembered_phrases_match_walking_from_any_start(real_engine: Engine) ->
     with real_engine.searcher() as searcher:
         reader = searcher.reader()
         tables = TermTables()
-        context = _scoring_context(searcher)
+        context = scoring_context(searcher)
         for words in (["l1", "l2"], ["nerv", "root"], ["foramin", "narrow"]):
             phrase = wq.Phrase("body", words, slop=1)  # no boost: the table itself comes back
             whole = _walked(phrase.matcher(searcher, context))
             assert len(whole) > 2
             for _ in range(2):  # read, then remembered
-                found = _every_score(phrase.matcher(searcher, context), None, reader, tables)
+                found = every_score(phrase.matcher(searcher, context), None, reader, tables)
                 assert found == whole
                 found.clear()  # a copy: the remembered matches are untouched
             later = sorted(whole)[len(whole) // 2]
             matcher = phrase.matcher(searcher, context)
             matcher.skip_to(later)
             expected = {d: s for d, s in whole.items() if d >= later}
-            assert _every_score(matcher, None, reader, tables) == expected
+            assert every_score(matcher, None, reader, tables) == expected
