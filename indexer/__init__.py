@@ -6,6 +6,7 @@ The pipeline, one module a stage:
     chunk.py     split an article at its headings                  -> Section
     analysis.py  one text analysis for indexing and querying
     build.py     write Sections into a Whoosh index, incrementally  -> generation
+    manifest.py  what the last build saw of each file (parse only what changed)
     search.py    query -> Whoosh query -> ranked Hits with snippets -> SearchResult
 
 Beside them: ``store.py`` (the index folder: CURRENT pointer, build lock, generations),

@@ -14,21 +14,25 @@ previous index answering too; the next build clears what it left (``store.recove
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
-import os
 import shutil
 import time
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh.writing import SegmentWriter
 
-from indexer.chunk import chunk_article, markdown_parser
 from indexer.corpus import article_paths, read_article
-from indexer.errors import CorpusError, IndexBusyError, IndexMissingError
+from indexer.errors import IndexBusyError, IndexMissingError
+from indexer.manifest import (
+    CorpusScan,
+    FileEntry,
+    read_manifest,
+    scan_corpus,
+    scan_files,
+    write_manifest,
+)
 from indexer.models import Section
 from indexer.schema import PATH_SEPARATOR, SCHEMA_VERSION, section_schema
 from indexer.store import (
@@ -51,7 +55,6 @@ from indexer.writer import (
     remembered_missing_columns,
 )
 
-MANIFEST = "manifest.json"
 Progress = Callable[[int, int], None]
 CorpusCheck = Callable[[Path], None]
 
@@ -76,22 +79,6 @@ class BuildReport:
             f"{self.added} added, {self.updated} updated, {self.removed} removed, "
             f"{self.unchanged} unchanged in {self.seconds:.2f} s"
         )
-
-
-@dataclass(slots=True)
-class _Entry:
-    """What the manifest remembers of one corpus file."""
-
-    digest: str
-    sections: list[tuple[str, str, int]]  # (id, content hash, line)
-
-
-@dataclass(slots=True)
-class _Scan:
-    """The corpus as this build sees it: parsed sections of changed files, entries of all."""
-
-    entries: dict[str, _Entry] = field(default_factory=dict)
-    parsed: dict[str, Section] = field(default_factory=dict)
 
 
 def build_index(
@@ -131,11 +118,11 @@ def build_index(
             notes += _recover_generation(generation)
         manifest = None
         if not full and pointer and pointer.schema == SCHEMA_VERSION and generation:
-            manifest = _read_manifest(generation)
+            manifest = read_manifest(generation)
         if manifest is None:
             report = _build_full(index_root, pointer, started, progress, corpus_dir, procs)
         else:
-            scan = _scan_corpus(corpus_dir, manifest[1])
+            scan = scan_corpus(corpus_dir, manifest[1])
             report = _build_incremental(
                 index_root, pointer, generation, manifest, scan, started, progress
             )
@@ -152,45 +139,6 @@ def _recover_generation(generation: Path) -> list[str]:
             temporary.unlink(missing_ok=True)
             notes.append(f"removed {generation.name}/{temporary.name} of an interrupted build")
     return notes
-
-
-def _scan_corpus(corpus_dir: Path, known: dict[str, _Entry]) -> _Scan:
-    """Read every article; parse those whose bytes changed; check ids are unique."""
-    scan = _Scan()
-    for sections in _scan_files(article_paths(corpus_dir), known, scan):
-        scan.parsed.update((s.id, s) for s in sections if s.id not in scan.parsed)
-    return scan
-
-
-def _scan_files(
-    paths: Iterable[Path], known: dict[str, _Entry], scan: _Scan
-) -> Iterator[list[Section]]:
-    """The sections of each file whose bytes changed, one file at a time, recording every
-    file's entry in ``scan`` and checking ids are unique as it goes."""
-    parser = markdown_parser()
-    owners: dict[str, tuple[str, int]] = {}
-    for path in paths:
-        key = path.name
-        data = path.read_bytes()  # hashed and parsed alike, even if an editor saves meanwhile
-        digest = hashlib.blake2b(data, digest_size=16).hexdigest()
-        entry = known.get(key)
-        sections: list[Section] | None = None
-        if entry is None or entry.digest != digest:
-            sections = chunk_article(read_article(path, data), parser)
-            entry = _Entry(digest, [(s.id, s.content_hash, s.line) for s in sections])
-        for section_id, _, line in entry.sections:
-            first = owners.get(section_id)
-            if first is not None:
-                raise CorpusError(
-                    path,
-                    line,
-                    f"section id '{section_id}' is already used at {first[0]}:{first[1]}; "
-                    "rename one heading or pin an id with '{#another-id}'",
-                )
-            owners[section_id] = (str(path), line)
-        scan.entries[key] = entry
-        if sections is not None:
-            yield sections
 
 
 def _expected_sections(paths: list[Path]) -> int:
@@ -242,7 +190,7 @@ def _build_full(
     expected = _expected_sections(paths)
     if procs is None:
         procs = WRITER_PROCS if expected >= MULTIPROCESS_AFTER else 1
-    scan = _Scan()
+    scan = CorpusScan()
     target = next_generation_dir(root)
     target.mkdir(parents=True)
     try:
@@ -250,7 +198,7 @@ def _build_full(
         writer = full_build_writer(ix, procs)
         done = 0
         try:
-            for sections in _scan_files(paths, {}, scan):
+            for sections in scan_files(paths, {}, scan):
                 titles = _article_titles(sections)
                 for section in sections:
                     writer.add_document(**_document(section, _article_title(section, titles)))
@@ -261,7 +209,7 @@ def _build_full(
             cancel(writer)
             raise
         writer.commit(**commit_options(procs))
-        _write_manifest(target, ix.latest_generation(), scan.entries)
+        write_manifest(target, ix.latest_generation(), scan.entries)
         _stage_synonyms(corpus_dir, target)
     except BaseException:
         # Nothing points at the new generation yet: drop it, the old one keeps serving.
@@ -289,8 +237,8 @@ def _build_incremental(
     root: Path,
     pointer: Pointer,
     generation: Path,
-    manifest: tuple[int, dict[str, _Entry]],
-    scan: _Scan,
+    manifest: tuple[int, dict[str, FileEntry]],
+    scan: CorpusScan,
     started: float,
     progress: Progress | None,
 ) -> BuildReport:
@@ -323,7 +271,7 @@ def _build_incremental(
             writer.cancel()  # releases Whoosh's write lock, which a server process reuses
             raise
         writer.commit()
-        _write_manifest(generation, ix.latest_generation(), scan.entries)
+        write_manifest(generation, ix.latest_generation(), scan.entries)
         write_pointer(
             root,
             Pointer(
@@ -336,7 +284,7 @@ def _build_incremental(
         ):
             # Bytes changed but no section did (whitespace, front matter order): remember
             # the new digests so the next build does not parse these files again.
-            _write_manifest(generation, manifest[0], scan.entries)
+            write_manifest(generation, manifest[0], scan.entries)
         if pointer.whoosh != manifest[0]:
             # A build was killed after its commit and manifest but before announcing them:
             # the index is right, but readers opened before it were never told to reopen.
@@ -356,29 +304,3 @@ def _build_incremental(
         len(new),
         tuple(notes),
     )
-
-
-def _read_manifest(generation: Path) -> tuple[int, dict[str, _Entry]] | None:
-    """The manifest, if it describes the index as it is; None sends the build down the full path."""
-    try:
-        data = json.loads((generation / MANIFEST).read_text("utf-8"))
-        ix = whoosh_index.open_dir(str(generation))
-        if int(data["generation"]) != ix.latest_generation():
-            return None  # a build died between its Whoosh commit and its manifest
-        entries = {
-            key: _Entry(value["digest"], [tuple(s) for s in value["sections"]])  # type: ignore[misc]
-            for key, value in data["files"].items()
-        }
-    except (OSError, ValueError, KeyError, TypeError, whoosh_index.EmptyIndexError):
-        return None  # missing or damaged: rebuild from scratch rather than trust it
-    return int(data["generation"]), entries
-
-
-def _write_manifest(generation: Path, whoosh_generation: int, entries: dict[str, _Entry]) -> None:
-    data = {
-        "generation": whoosh_generation,
-        "files": {k: {"digest": e.digest, "sections": e.sections} for k, e in entries.items()},
-    }
-    temporary = generation / f".{MANIFEST}.{os.getpid()}"
-    temporary.write_text(json.dumps(data), "utf-8")
-    os.replace(temporary, generation / MANIFEST)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-import indexer.build
+import indexer.manifest
 import indexer.search
 from indexer.build import build_index
 from indexer.search import Engine
@@ -135,13 +135,13 @@ def test_an_editor_saving_during_a_build_is_never_lost(
     engine = Engine(index)
     write_version(corpus, 1, SHAPE)
     version_1 = {p.name: p.read_bytes() for p in corpus.glob("*.md")}
-    real_read = indexer.build.read_article
+    real_read = indexer.manifest.read_article
 
     def read_while_editor_saves(path: Path, *args: object) -> object:
         write_version(corpus, 2, SHAPE)  # the editor saves version 2 in the middle
         return real_read(path, *args)
 
-    monkeypatch.setattr(indexer.build, "read_article", read_while_editor_saves)
+    monkeypatch.setattr(indexer.manifest, "read_article", read_while_editor_saves)
     build_index(corpus, index)
     monkeypatch.undo()
     for name, data in version_1.items():  # the editor reverts to version 1

@@ -133,9 +133,9 @@ def _build_and_die(corpus: Path, index: Path, full: bool, where: str) -> None:
     [
         (True, "halfway", "interrupted full build"),
         (False, "halfway", "was interrupted"),
-        (True, "_write_manifest", "interrupted full build"),
+        (True, "write_manifest", "interrupted full build"),
         (True, "write_pointer", "interrupted full build"),
-        (False, "_write_manifest", "was interrupted"),
+        (False, "write_manifest", "was interrupted"),
         (False, "write_pointer", "announced changes an interrupted build had committed"),
     ],
 )
@@ -156,7 +156,7 @@ def test_kill_at_each_step_is_recovered_with_a_message(
     child.start()
     child.join(60)
     assert child.exitcode == -signal.SIGKILL
-    if not full and where in ("_write_manifest", "write_pointer"):
+    if not full and where in ("write_manifest", "write_pointer"):
         # The commit landed unannounced: engines opened before it still answer the old
         # version, fresh ones the new; each answer is whole. The next build announces it.
         assert answers(index, engine, expected) == {marker(0), marker(1)}
