@@ -56,7 +56,10 @@ class ConceptCache:
             return found
         self.misses += 1
         found_scores = every_score(
-            query.matcher(searcher, scoring_context(searcher)), None, searcher.reader(), self.terms
+            query.matcher(searcher, scoring_context(searcher, self.terms)),
+            None,
+            searcher.reader(),
+            self.terms,
         )
         ordered = sorted(found_scores)
         ids = array("i", ordered)

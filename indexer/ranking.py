@@ -29,6 +29,7 @@ from indexer.scoring import (
     Budget,
     ExactAndNot,
     ListedConstantScore,
+    ListedPhrase,
     OutOfTime,
     TermTables,
     every_score,
@@ -96,7 +97,7 @@ def _every_match(
     """
     scored: Ranked = []
     facets: Counter[str] = Counter()
-    context = scoring_context(searcher)
+    context = scoring_context(searcher, tables, clock)
     try:
         for subsearcher, offset in searcher.leaf_searchers():
             matcher = query.matcher(subsearcher, context)
@@ -132,7 +133,7 @@ def bonus_scores(
 ) -> dict[int, float]:
     """The score of ``bonus`` on every document it matches, by docnum."""
     scores: dict[int, float] = {}
-    context = scoring_context(searcher)
+    context = scoring_context(searcher, tables, clock)
     for subsearcher, offset in searcher.leaf_searchers():
         matcher = bonus.matcher(subsearcher, context)
         found = every_score(matcher, clock, subsearcher.reader(), tables)
@@ -154,5 +155,7 @@ def prefer_union_matchers(query: q.Query) -> None:
         query.__class__ = ExactAndNot
     if type(query) is q.ConstantScoreQuery:
         query.__class__ = ListedConstantScore
+    if type(query) is q.Phrase:
+        query.__class__ = ListedPhrase
     for child in query.children():
         prefer_union_matchers(child)

@@ -31,6 +31,7 @@ from whoosh.query.spans import SpanNear2
 from whoosh.reading import IndexReader
 from whoosh.scoring import BM25FScorer, WeightingModel
 from whoosh.searching import Searcher
+from whoosh.util import make_binary_tree
 
 from indexer.matching import TIEBREAK, BestOfMatcher
 
@@ -99,12 +100,19 @@ class _RememberedScorers(WeightingModel):
         return float(self.base.final(searcher, docnum, score))
 
 
-def scoring_context(searcher: Searcher) -> Any:
-    """``searcher.context()`` with the scorers remembered (see :class:`_RememberedScorers`)."""
+def scoring_context(
+    searcher: Searcher, tables: TermTables | None = None, clock: Budget | None = None
+) -> Any:
+    """``searcher.context()`` with the scorers remembered (see :class:`_RememberedScorers`);
+    with ``tables``, phrases list their matches as they are made (:class:`ListedPhrase`)."""
     weighting = searcher.weighting
     if not isinstance(weighting, _RememberedScorers):
         weighting = _RememberedScorers(weighting)
-    return searcher.context(weighting=weighting)
+    context = searcher.context(weighting=weighting)
+    if tables is not None:
+        context.foramen_tables = tables
+        context.foramen_clock = clock
+    return context
 
 
 class _AndNotMatcher(AndNotMatcher):
@@ -203,7 +211,9 @@ def every_score(
     if clock is not None:
         clock.check()
     kind = type(matcher)
-    if kind is ArrayMatcher:
+    if kind is TableMatcher and "_ids" not in matcher.__dict__:
+        return dict(matcher.table)
+    if kind is ArrayMatcher or kind is TableMatcher:
         start = matcher._i
         return dict(zip(matcher._ids[start:], matcher._weights[start:], strict=True))
     if kind is UnionMatcher or kind is BestOfMatcher or kind is IntersectionMatcher:
@@ -282,11 +292,27 @@ def _phrase_scores(
         remembered = tables.phrase(key, start)
         if remembered is not None:
             return remembered
-    together = every_score(matcher.child, clock, reader, tables)
+    found = _chained(matcher.child, matcher.ms, matcher.slop, matcher.boost, clock, reader, tables)
+    if tables is not None:
+        tables.remember_phrase(key, start, found)
+    return found
+
+
+def _chained(
+    child: Matcher,
+    ms: list[Any],
+    slop: int,
+    boost: float,
+    clock: Budget | None,
+    reader: IndexReader,
+    tables: TermTables | None,
+) -> dict[int, float]:
+    """The documents of ``child`` (the words' intersection) where the words of ``ms``
+    chain up within ``slop``, with the intersection's score times ``boost``."""
+    together = every_score(child, clock, reader, tables)
     if not together:
         return {}
-    words = [reader.postings(*m.term()) for m in matcher.ms]  # positions, read afresh
-    slop, boost = matcher.slop, matcher.boost
+    words = [reader.postings(*m.term()) for m in ms]  # positions, read afresh
     found: dict[int, float] = {}
     for docnum in sorted(together):
         reached: set[int] | None = None
@@ -303,8 +329,6 @@ def _phrase_scores(
                 break
         if reached:
             found[docnum] = together[docnum] * boost
-    if tables is not None:
-        tables.remember_phrase(key, start, found)
     return found
 
 
@@ -368,3 +392,72 @@ class ArrayMatcher(ListMatcher):
 
     def supports_block_quality(self) -> bool:
         return False
+
+
+class ListedPhrase(q.Phrase):
+    """Whoosh's ``Phrase``, whose matcher in a :func:`scoring_context` with tables is its
+    list of matches (what :func:`_phrase_scores` reads from the ``SpanNear2`` matcher,
+    the same docnums and floats), made without Whoosh looking for the first match span
+    by span; the list is remembered like a term's table."""
+
+    def matcher(self, searcher: Searcher, context: Any = None) -> Matcher:
+        tables = getattr(context, "foramen_tables", None)
+        fieldname = self.fieldname
+        if tables is None or context.needs_current or fieldname not in searcher.schema:
+            return super().matcher(searcher, context)
+        field = searcher.schema[fieldname]
+        reader = searcher.reader()
+        if not field.format or not field.format.supports("positions"):
+            return super().matcher(searcher, context)
+        ms = []
+        for word in self.words:
+            try:
+                text = field.to_bytes(word)
+            except ValueError:
+                return super().matcher(searcher, context)
+            if (fieldname, text) not in reader:
+                return super().matcher(searcher, context)
+            ms.append(q.Term(fieldname, text).matcher(searcher, context))
+        if not all(type(m) is W3LeafMatcher for m in ms) or not all(m.is_active() for m in ms):
+            return super().matcher(searcher, context)
+        key = (
+            id(reader),
+            tuple(m.term() for m in ms),
+            tuple(id(m.scorer) for m in ms),
+            self.slop,
+            1.0,
+        )
+        found = tables.phrase(key, 0)
+        if found is None:
+            child = make_binary_tree(IntersectionMatcher, ms)
+            clock = getattr(context, "foramen_clock", None)
+            found = _chained(child, ms, self.slop, 1.0, clock, reader, tables)
+            tables.remember_phrase(key, 0, found)
+        m: Matcher = TableMatcher(found)
+        if self.boost != 1.0:
+            m = WrappingMatcher(m, boost=self.boost)
+        return m
+
+
+class TableMatcher(ArrayMatcher):
+    """A docnum -> score table as a matcher: :func:`every_score` takes the table as it
+    is; the sorted arrays Whoosh walks are made only when something walks it."""
+
+    def __init__(self, table: dict[int, float]) -> None:
+        self.table = table
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") or "table" not in self.__dict__ or "_ids" in self.__dict__:
+            raise AttributeError(name)
+        ordered = sorted(self.table)
+        ArrayMatcher.__init__(
+            self, array("I", ordered), array("d", [self.table[d] for d in ordered])
+        )
+        return getattr(self, name)
+
+    def copy(self) -> Matcher:
+        if "_ids" not in self.__dict__:
+            return TableMatcher(dict(self.table))
+        walked = ArrayMatcher(self._ids, self._weights)
+        walked._i = self._i
+        return walked

@@ -7,7 +7,7 @@ from whoosh import query as wq
 
 from indexer.query import compile_query, parse_user_query
 from indexer.ranking import prefer_union_matchers, split_bonus
-from indexer.scoring import TermTables, every_score, scoring_context
+from indexer.scoring import ListedPhrase, TermTables, every_score, scoring_context
 from indexer.search import Engine
 
 QUERIES = [
@@ -123,3 +123,27 @@ def test_remembered_phrases_match_walking_from_any_start(real_engine: Engine) ->
             matcher.skip_to(later)
             expected = {d: s for d, s in whole.items() if d >= later}
             assert every_score(matcher, None, reader, tables) == expected
+
+
+def test_listed_phrases_match_whoosh_phrases_walked_and_tabled(real_engine: Engine) -> None:
+    with real_engine.searcher() as searcher:
+        reader = searcher.reader()
+        tables = TermTables()
+        plain = scoring_context(searcher)
+        listing = scoring_context(searcher, tables)
+        for words, slop, boost in (
+            (["l1", "l2"], 1, 1.0),
+            (["nerv", "root"], 1, 2.5),
+            (["foramin", "narrow"], 2, 1.0),
+            (["foramin", "narrow", "l1"], 2, 1.5),
+        ):
+            whole = _walked(
+                wq.Phrase("body", words, slop=slop, boost=boost).matcher(searcher, plain)
+            )
+            assert len(whole) > 2
+            listed = ListedPhrase("body", words, slop=slop, boost=boost)
+            for _ in range(2):  # read, then remembered
+                assert _walked(listed.matcher(searcher, listing)) == whole
+                assert every_score(listed.matcher(searcher, listing), None, reader, tables) == whole
+            # without tables in the context it is Whoosh's own phrase matcher
+            assert _walked(listed.matcher(searcher, plain)) == whole
