@@ -87,6 +87,9 @@ class SearchResult:
     facets: dict[str, int] = field(default_factory=dict)
     elapsed_ms: float = 0.0
     partial: bool = False  # the query's time budget ran out before every match was counted
+    # The index terms the snippets mark (typed words, synonyms, corrections), so pages
+    # can mark the same words elsewhere without analysing the query again.
+    highlight_terms: frozenset[str] = frozenset()
 
     def to_json(self) -> dict[str, object]:
         return {

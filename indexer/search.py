@@ -132,7 +132,16 @@ class Engine:
                 return dataclasses.replace(cached, query=text, elapsed_ms=_ms(started))
             plan = compile_query(user, self.analyzer, self._context, correct)
             if plan.query is None:
-                result = SearchResult(text, 0, page, limit, (), plan.suggestion, plan.corrected)
+                result = SearchResult(
+                    text,
+                    0,
+                    page,
+                    limit,
+                    (),
+                    plan.suggestion,
+                    plan.corrected,
+                    highlight_terms=plan.highlight_terms,
+                )
             else:
                 result = self._run(searcher, plan, text, limit, page, part)
             if not result.partial:  # a query cut short by its budget may do better next time
@@ -166,6 +175,7 @@ class Engine:
             plan.corrected,
             facets=ranking.facets,
             partial=ranking.partial,
+            highlight_terms=plan.highlight_terms,
         )
 
     def _hits(

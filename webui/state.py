@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from html import unescape
 from pathlib import Path
 
 from starlette.requests import Request
 
 from indexer.corpus import article_paths, read_article
 from indexer.errors import ForamenError
-from indexer.models import Hit
+from indexer.models import SearchResult
 from indexer.query import parse_user_query
 from indexer.search import Engine
 from webui.articles import ArticleRenderer
@@ -28,7 +25,6 @@ EXAMPLE_QUERIES = (
     "is surgery always necessary",
 )
 MAX_LISTED_ARTICLES = 20
-MARKED = re.compile(r"<mark>(.*?)</mark>")
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,25 +51,24 @@ class WebState:
         with self.engine.searcher():
             return self.engine.generation
 
-    def query_terms(self, text: str, hits: Iterable[Hit] = ()) -> frozenset[str]:
+    def query_terms(self, text: str, result: SearchResult | None = None) -> frozenset[str]:
         """The index terms to highlight for a query: its own words, and the engine's matches.
 
-        The same analysis as the index, so "stretches" marks "stretching". The words the
-        engine marked in ``hits``' snippets add what it matched beyond the typed words
+        The same analysis as the index, so "stretches" marks "stretching". The terms the
+        engine marked in ``result``'s snippets add what it matched beyond the typed words
         (synonyms such as tylenol -> acetaminophen, spelling corrections).
         """
         user = parse_user_query(text)
         analyzer = self.engine.analyzer
-        pieces = [*user.words, *user.phrases]
-        pieces += [unescape(word) for hit in hits for word in MARKED.findall(hit.snippet)]
-        return frozenset(token.text for piece in pieces for token in analyzer(piece))
+        typed = {t.text for piece in (*user.words, *user.phrases) for t in analyzer(piece)}
+        return frozenset(typed) | (result.highlight_terms if result else frozenset())
 
     def landing_terms(self, text: str) -> frozenset[str]:
         """What a page landed on from a result highlights: as on the results page.
 
         The search is the results page's first page, so the engine has usually cached it.
         """
-        return self.query_terms(text, self.engine.search(text, limit=DEFAULT_LIMIT).hits)
+        return self.query_terms(text, self.engine.search(text, limit=DEFAULT_LIMIT))
 
     def article_links(self) -> tuple[ArticleLink, ...]:
         """The corpus's articles (at most a screenful), read once per index generation."""
