@@ -6,26 +6,20 @@ The pipeline, one module a stage:
     chunk.py     split an article at its headings                  -> Section
     analysis.py  one text analysis for indexing and querying
     build.py     write Sections into a Whoosh index, incrementally  -> generation
-    manifest.py  what the last build saw of each file (parse only what changed)
-    search.py    query -> Whoosh query -> ranked Hits with snippets -> SearchResult
+    postings.py  each Whoosh segment laid out as arrays, saved beside the generation
+    model.py     the generation's scoring model: BM25F over those arrays, live sections
+    query/       typed text -> concepts -> plan -> scores -> ranking (see its docstring)
+    search.py    the Engine: a snapshot per generation, hits with snippets -> SearchResult
 
 Beside them: ``store.py`` (the index folder: CURRENT pointer, build lock, generations),
-``writer.py`` (multi-process writes for big builds), ``schema.py``, ``highlight.py``
-(snippets from stored offsets) and ``cache.py`` (the result LRU).
+``manifest.py`` (what the last build saw of each file), ``writer.py`` (multi-process
+writes for big builds), ``schema.py``, ``synonyms.py``, ``spelling.py``,
+``highlight.py`` (snippets), ``cache.py`` (the result LRU) and ``evaluation.py`` (the
+relevance suite behind ``foramen eval``).
 
-Understanding a query, between what was typed and the Whoosh query:
+Whoosh is the index of record (analysis, segments, stored fields, deletions); ranking
+happens in numpy over the model, never in Whoosh's matchers.
 
-    synonyms.py      ``corpus/synonyms.txt``: parse, validate, publish with the index
-    vocabulary.py    what one index generation knows: terms, speller, synonyms
-    spelling.py      correct words the index does not know
-    understanding.py words -> concepts (fillers, corrections, synonym runs)
-    query.py         concepts -> scored Whoosh query with bonuses and a min-match
-    ranking.py       top N, exact total and part counts in one pass, under a time budget
-    scoring.py       score tables that replace Whoosh's per-document matcher trees
-    concepts.py      recurring concepts' matches, remembered per generation
-    atleast.py, matching.py   query nodes Whoosh 2.7 lacks or gets wrong
-    evaluation.py    the relevance suite behind ``foramen eval``
-
-``models.py`` holds the two types that travel along it (``Section`` and ``Hit``);
-``errors.py`` the errors of our own.
+``models.py`` holds the types that travel along it (``Section``, ``Hit``,
+``SearchResult``); ``errors.py`` the errors of our own.
 """

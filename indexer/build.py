@@ -34,6 +34,7 @@ from indexer.manifest import (
     write_manifest,
 )
 from indexer.models import Section
+from indexer.postings import save_generation_arrays
 from indexer.schema import PATH_SEPARATOR, SCHEMA_VERSION, section_schema
 from indexer.store import (
     GENERATION_PREFIX,
@@ -209,6 +210,7 @@ def _build_full(
             cancel(writer)
             raise
         writer.commit(**commit_options(procs))
+        save_generation_arrays(target)
         write_manifest(target, ix.latest_generation(), scan.entries)
         _stage_synonyms(corpus_dir, target)
     except BaseException:
@@ -271,6 +273,7 @@ def _build_incremental(
             writer.cancel()  # releases Whoosh's write lock, which a server process reuses
             raise
         writer.commit()
+        save_generation_arrays(generation)
         write_manifest(generation, ix.latest_generation(), scan.entries)
         write_pointer(
             root,

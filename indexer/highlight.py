@@ -1,20 +1,19 @@
 """Snippets: the passage of a section that best matches the query, matches in <mark>.
 
-Two ways to find the matches: the character offsets Whoosh stored for the body field
-at index time (``indexed_spans``: a posting lookup per query term for the hits on the
-page shown, no re-analysis of the text), or analysing the text (``match_spans``, for
-headings and other text that is not in the index). Both feed the same windowing and
-marking. All corpus text is HTML-escaped; the only markup in a snippet is ``<mark>``.
+Two ways to find the matches: the character offsets stored for the body field at
+index time (``ScoringModel.spans``: no re-analysis of the text), or analysing the text
+(``match_spans``, for headings and other text that is not in the index). Both feed the
+same windowing and marking. All corpus text is HTML-escaped; the only markup in a
+snippet is ``<mark>``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Sequence
 from html import escape
 
 from whoosh.analysis import Analyzer
-from whoosh.reading import IndexReader
 
 SNIPPET_CHARS = 220
 LEAD_CHARS = 40
@@ -33,33 +32,6 @@ def match_spans(text: str, terms: Collection[str], analyzer: Analyzer) -> list[S
         for token in analyzer(text, chars=True, removestops=True)
         if token.text in terms
     ]
-
-
-def indexed_spans(
-    reader: IndexReader, field: str, docnums: Iterable[int], terms: Collection[str]
-) -> dict[int, list[Span]]:
-    """The stored character offsets of ``terms`` in ``field`` of each of ``docnums``.
-
-    One posting list per term, walked forward through the documents in order, so the
-    cost grows with the number of hits shown, not with the length of their text.
-    """
-    wanted = sorted(set(docnums))
-    spans: dict[int, list[Span]] = {docnum: [] for docnum in wanted}
-    for term in terms:
-        if (field, term) not in reader:
-            continue
-        postings = reader.postings(field, term)
-        for docnum in wanted:
-            if not postings.is_active():
-                break
-            postings.skip_to(docnum)
-            if postings.is_active() and postings.id() == docnum:
-                found = spans[docnum]
-                for _, start, end in postings.value_as("characters"):
-                    found.append((start, end, term))
-    for found in spans.values():
-        found.sort()
-    return spans
 
 
 def best_window(text: str, spans: Sequence[Span], width: int) -> tuple[int, int]:

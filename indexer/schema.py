@@ -19,6 +19,9 @@ TITLE_BOOST = 3.0
 PATH_BOOST = 0.6
 BODY_BOOST = 1.0
 PATH_SEPARATOR = "\x1f"
+# The full-text fields a query searches, and the weight Whoosh gives each posting in them.
+SEARCH_FIELDS: tuple[str, ...] = ("title", "path", "body")
+FIELD_BOOSTS = {"title": TITLE_BOOST, "path": PATH_BOOST, "body": BODY_BOOST}
 
 
 class _WordRecorder(Filter):

@@ -1,17 +1,23 @@
-"""Search an index: one ``Engine`` per index folder, reused across queries.
+"""Search an index: one ``Engine`` per index folder, reused across queries and threads.
 
-The engine keeps one Whoosh searcher open and reopens it only when a build has landed
-(``CURRENT`` changed), so a running server picks up a rebuilt index on its next query.
+The engine holds a :class:`Snapshot` of the published generation — Whoosh's searcher
+(stored fields, positions, offsets), the scoring model (:mod:`indexer.model`) and the
+vocabulary — and swaps it for a new one when a build has landed (``CURRENT`` changed),
+so a running server picks up a rebuilt index on its next query. Its lock covers only
+that check and swap: queries run side by side, each on the snapshot it started with.
+
+A query: parse -> understand -> plan (:mod:`indexer.query`) -> score on the model's
+arrays -> rank -> the page's stored fields and snippets from Whoosh.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import functools
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -20,17 +26,61 @@ from whoosh.searching import Searcher
 from indexer.analysis import text_analyzer
 from indexer.cache import LruCache
 from indexer.errors import IndexMissingError
-from indexer.highlight import indexed_spans, snippet, snippet_from_spans
+from indexer.highlight import snippet, snippet_from_spans
+from indexer.model import ScoringModel
 from indexer.models import MAX_LIMIT, Hit, SearchResult, Section
-from indexer.query import QueryPlan, compile_query, parse_user_query
-from indexer.ranking import TIME_BUDGET, ConceptCache, rank
-from indexer.schema import PATH_SEPARATOR
+from indexer.query.parse import parse_user_query
+from indexer.query.plan import PHRASE_SLOP, QueryPlan, Words, compile_query
+from indexer.query.rank import rank
+from indexer.query.score import EMPTY, TIME_BUDGET, Budget, Evaluation, Scorer
+from indexer.query.vocabulary import Terms, Vocabulary
+from indexer.schema import PATH_SEPARATOR, SEARCH_FIELDS
 from indexer.store import pointer_stamp, read_pointer
-from indexer.vocabulary import QueryContext
 
 OPEN_RETRIES = 5
 CACHE_SIZE = 1024  # results of recent (query, part, page, limit); emptied by every build
-TERM_CACHE = 8192  # term dictionary lookups remembered per open generation
+
+
+@dataclass
+class Snapshot:
+    """One open generation: what every query on it reads. Whoosh's readers are not
+    safe to share between threads, so reads of them take ``lock``; the model's arrays
+    and the vocabulary are read-only and need none."""
+
+    searcher: Searcher
+    model: ScoringModel
+    vocabulary: Vocabulary
+    build: int
+    stamp: tuple[int, int] | None
+    lock: threading.RLock = field(default_factory=threading.RLock)
+    users: int = 0
+    retired: bool = False
+
+    @classmethod
+    def open(cls, directory: Path, build: int, stamp: tuple[int, int] | None) -> Snapshot:
+        searcher = whoosh_index.open_dir(str(directory)).searcher()
+        try:
+            model = ScoringModel.open(searcher.reader(), directory)
+        except Exception:
+            searcher.close()
+            raise
+        vocabulary = Vocabulary.open(searcher.reader(), model, directory)
+        snapshot = cls(searcher, model, vocabulary, build, stamp)
+        vocabulary.phrase_count = snapshot.phrase_count
+        return snapshot
+
+    def phrase_count(self, terms: Terms) -> int:
+        """Live sections holding ``terms`` side by side in a search field."""
+        scorer = Scorer(self.model)
+        return len(scorer.words(Words(terms, SEARCH_FIELDS, slop=PHRASE_SLOP)))
+
+    def sections(self, docnums: Sequence[int]) -> list[Section]:
+        with self.lock:
+            return [_section(self.searcher.stored_fields(d)) for d in docnums]
+
+    def close(self) -> None:
+        with self.lock:
+            self.searcher.close()
 
 
 class Engine:
@@ -40,71 +90,90 @@ class Engine:
         self, index_root: Path, cache_size: int = CACHE_SIZE, time_budget: float = TIME_BUDGET
     ) -> None:
         self.root = Path(index_root)
-        self.time_budget = time_budget  # seconds a query may collect before it ranks what it has
-        self._cache: LruCache[SearchResult] = LruCache(cache_size)
-        self._parts: list[str] | None = None  # the part of each document, by docnum
-        self._concepts = ConceptCache()  # matches of recurring sub-queries, this generation
+        self.time_budget = time_budget  # seconds of position checks and bonuses per query
         self.analyzer = text_analyzer()
-        self._lock = threading.RLock()
-        self._searcher: Searcher | None = None
-        self._context = QueryContext()  # vocabulary and synonyms of the open generation
-        self._stamp: tuple[int, int] | None = None
-        self.generation = 0
+        self._cache: LruCache[SearchResult] = LruCache(cache_size)
+        self._lock = threading.Lock()  # covers the check for a new generation and the swap
+        self._current: Snapshot | None = None
 
-    # -- the searcher -------------------------------------------------------------------
+    @property
+    def generation(self) -> int:
+        """The build number of the generation the engine answers from (0: none open)."""
+        current = self._current
+        return current.build if current is not None else 0
 
-    def _open(self) -> None:
-        """(Re)open the searcher if a build landed since it was opened."""
+    # -- snapshots ----------------------------------------------------------------------
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Snapshot]:
+        """The current generation's snapshot, held open while the block runs."""
+        with self._lock:
+            self._refresh()
+            current = self._current
+            assert current is not None
+            current.users += 1
+        try:
+            yield current
+        finally:
+            with self._lock:
+                current.users -= 1
+                if current.retired and current.users == 0:
+                    current.close()
+
+    def _refresh(self) -> None:
+        """(Re)open the snapshot if a build landed since it was opened (under the lock)."""
         stamp = pointer_stamp(self.root)
-        if stamp is not None and stamp == self._stamp and self._searcher is not None:
+        current = self._current
+        if current is not None and stamp is not None and stamp == current.stamp:
             return
         for attempt in range(OPEN_RETRIES):
             try:
                 pointer = read_pointer(self.root)
             except IndexMissingError:
-                if self._searcher is None:
+                if current is None:
                     raise
                 return  # CURRENT was damaged from outside: keep answering from what is open
             if pointer is None:
                 raise IndexMissingError(f"no index at {self.root}; run 'foramen build'")
             try:
-                searcher = whoosh_index.open_dir(str(self.root / pointer.dir)).searcher()
+                fresh = Snapshot.open(self.root / pointer.dir, pointer.build, stamp)
             except (OSError, whoosh_index.EmptyIndexError) as error:
                 # A full build swapped generations between our read of CURRENT and the open.
-                if attempt == OPEN_RETRIES - 1 and self._searcher is None:
+                if attempt == OPEN_RETRIES - 1 and current is None:
                     raise IndexMissingError(
                         f"the index {self.root / pointer.dir} cannot be opened ({error}); "
                         "run 'foramen build --full'"
                     ) from error
                 time.sleep(0.01 * (attempt + 1))
                 continue
-            _memoize_term_lookups(searcher)
-            old, self._searcher = self._searcher, searcher
-            self._context = QueryContext.open(searcher, self.root / pointer.dir)
-            self._stamp = stamp
-            self.generation = pointer.build
+            self._current = fresh
             self._cache.clear()  # results of the previous generation are stale
-            self._concepts.clear()
-            self._parts = None
-            if old is not None:
-                old.close()
+            if current is not None:
+                current.retired = True
+                if current.users == 0:
+                    current.close()
             return
 
     @contextmanager
     def searcher(self) -> Iterator[Searcher]:
-        with self._lock:
-            self._open()
-            assert self._searcher is not None
-            yield self._searcher
+        """Whoosh's searcher of the current generation, for reading stored data."""
+        with self.snapshot() as current, current.lock:
+            yield current.searcher
 
     def close(self) -> None:
         with self._lock:
-            if self._searcher is not None:
-                self._searcher.close()
-                self._searcher = None
-                self._stamp = None
+            current, self._current = self._current, None
+            if current is not None:
+                current.retired = True
+                if current.users == 0:
+                    current.close()
 
     # -- queries ------------------------------------------------------------------------
+
+    def plan(self, text: str, correct: bool = True) -> QueryPlan:
+        """What ``text`` is understood as on the current generation (no search)."""
+        with self.snapshot() as current:
+            return compile_query(parse_user_query(text), self.analyzer, current.vocabulary, correct)
 
     def search(
         self,
@@ -126,66 +195,57 @@ class Engine:
         if user.empty:
             return SearchResult(text, 0, page, limit, (), elapsed_ms=_ms(started))
         key = (" ".join(text.split()), part, page, limit, correct)
-        with self.searcher() as searcher:
+        with self.snapshot() as current:
             cached = self._cache.get(key)
             if cached is not None:
                 return dataclasses.replace(cached, query=text, elapsed_ms=_ms(started))
-            plan = compile_query(user, self.analyzer, self._context, correct)
-            if plan.query is None:
-                result = SearchResult(
-                    text,
-                    0,
-                    page,
-                    limit,
-                    (),
-                    plan.suggestion,
-                    plan.corrected,
-                    highlight_terms=plan.highlight_terms,
-                )
-            else:
-                result = self._run(searcher, plan, text, limit, page, part)
+            plan = compile_query(user, self.analyzer, current.vocabulary, correct)
+            result = self._run(current, plan, text, limit, page, part)
             if not result.partial:  # a query cut short by its budget may do better next time
                 self._cache.put(key, result)
         return dataclasses.replace(result, elapsed_ms=_ms(started))
 
+    def evaluate(self, current: Snapshot, plan: QueryPlan) -> Evaluation:
+        """Every section ``plan`` matches on ``current``, scored, with the parts."""
+        if plan.plan is None:
+            return Evaluation(EMPTY)
+        scorer = Scorer(current.model, Budget(self.time_budget))
+        return scorer.evaluate(plan.plan)
+
     def _run(
         self,
-        searcher: Searcher,
+        current: Snapshot,
         plan: QueryPlan,
         text: str,
         limit: int,
         page: int,
         part: str | None,
     ) -> SearchResult:
-        """The page asked for, its exact total and its part counts (see indexer.ranking)."""
-        assert plan.query is not None
-        parts = self._part_names(searcher)
-        ranking = rank(
-            searcher, plan.query, page * limit, parts, part, self._concepts, self.time_budget
-        )
+        evaluation = self.evaluate(current, plan)
+        ranking = rank(evaluation.scores, current.model, page * limit, part)
         ranked = ranking.top[(page - 1) * limit : page * limit]
-        hits = self._hits(searcher, ranked, plan.highlight_terms)
         return SearchResult(
             text,
             ranking.total,
             page,
             limit,
-            hits,
+            self._hits(current, ranked, plan.highlight_terms),
             plan.suggestion,
             plan.corrected,
             facets=ranking.facets,
-            partial=ranking.partial,
+            partial=evaluation.partial,
             highlight_terms=plan.highlight_terms,
         )
 
     def _hits(
-        self, searcher: Searcher, ranked: list[tuple[float, int]], terms: frozenset[str]
+        self, current: Snapshot, ranked: list[tuple[float, int]], terms: frozenset[str]
     ) -> tuple[Hit, ...]:
         """The page shown, with snippets from the character offsets stored at index time."""
-        spans = indexed_spans(searcher.reader(), "body", (d for _, d in ranked), terms)
+        docnums = [d for _, d in ranked]
+        spans = current.model.spans("body", docnums, terms)
+        sections = current.sections(docnums)
         hits = []
-        for score, docnum in ranked:
-            section = _section(searcher.stored_fields(docnum))
+        for (score, docnum), section in zip(ranked, sections, strict=True):
             if section.text:
                 text = snippet_from_spans(section.text, spans[docnum])
             else:
@@ -196,29 +256,24 @@ class Engine:
                     title=section.title,
                     path=section.path,
                     url=section.url,
-                    score=score or 0.0,
+                    score=score,
                     snippet=text,
                     part=section.part,
                 )
             )
         return tuple(hits)
 
-    def _part_names(self, searcher: Searcher) -> list[str]:
-        """The ``part`` of every document, read once per generation (for facet counts)."""
-        if self._parts is None:
-            reader = searcher.reader()
-            parts = [""] * reader.doc_count_all()
-            for name in reader.field_terms("part"):
-                for docnum in reader.postings("part", name).all_ids():
-                    parts[docnum] = name
-            self._parts = parts
-        return self._parts
-
     def clear_cache(self) -> None:
-        """Forget cached results and concepts (a new generation does this by itself)."""
-        with self._lock:
-            self._cache.clear()
-            self._concepts.clear()
+        """Forget cached results and remembered phrase counts (a new generation does
+        this by itself)."""
+        self._cache.clear()
+        current = self._current
+        if current is not None:
+            current.vocabulary.forget()
+
+    def cache_info(self) -> tuple[int, int]:
+        """(hits, entries) of the result cache."""
+        return self._cache.hits, len(self._cache)
 
     # -- sections -----------------------------------------------------------------------
 
@@ -232,9 +287,14 @@ class Engine:
             docs = [_section(d) for d in searcher.documents(article=article)]
         return sorted(docs, key=lambda s: s.order)
 
-    def count(self) -> int:
+    def section_ids(self) -> frozenset[str]:
+        """The ids of every live section of the current generation."""
         with self.searcher() as searcher:
-            return searcher.doc_count()
+            return frozenset(str(d["id"]) for d in searcher.reader().all_stored_fields())
+
+    def count(self) -> int:
+        with self.snapshot() as current:
+            return current.model.live_count
 
 
 def _section(stored: dict[str, object]) -> Section:
@@ -248,44 +308,6 @@ def _section(stored: dict[str, object]) -> Section:
         order=int(stored["order"]),  # type: ignore[call-overload]
         text=str(stored.get("body") or ""),
     )
-
-
-def _memoize_term_lookups(searcher: Searcher) -> None:
-    """Remember term dictionary lookups for as long as this (immutable) generation is open.
-
-    Building a query's matchers looks each term up several times (its size to order the
-    matcher tree, its document frequency for the score, its postings); each lookup
-    hashes the key and reads the on-disk table again.
-    """
-    top = searcher.reader()
-    readers = {id(r): r for r in (top, *(leaf for leaf, _ in top.leaf_readers()))}
-    for reader in readers.values():
-        for name in ("frequency", "doc_frequency"):  # the reader's checks, then the table's
-            setattr(reader, name, functools.lru_cache(maxsize=TERM_CACHE)(getattr(reader, name)))
-        terms = getattr(reader, "_terms", None)
-        if terms is None:
-            continue
-        for name in ("term_info", "frequency", "doc_frequency"):
-            method = getattr(terms, name, None)
-            if method is not None:
-                setattr(terms, name, functools.lru_cache(maxsize=TERM_CACHE)(method))
-        # "term in reader" (asked before every term's matcher) is a dunder: it is looked up
-        # on the class, so the table gets a subclass that remembers the answers.
-        terms.__class__ = _remembering_membership(type(terms))
-
-
-@functools.cache
-def _remembering_membership(cls: type) -> type:
-    def contains(self: object, term: tuple[str, bytes]) -> bool:
-        known: dict[tuple[str, bytes], bool] = self.__dict__.setdefault("_known_terms", {})
-        found = known.get(term)
-        if found is None:
-            if len(known) >= TERM_CACHE * 8:
-                known.clear()  # typed nonsense must not grow it without bound
-            found = known[term] = cls.__contains__(self, term)  # type: ignore[operator]
-        return found
-
-    return type(f"Remembering{cls.__name__}", (cls,), {"__contains__": contains})
 
 
 def _ms(started: float) -> float:

@@ -130,22 +130,22 @@ def test_a_bad_file_stops_a_multiprocess_build_and_keeps_the_old_index(
     assert Engine(index).search("nerve pain").total > 0
 
 
-def test_multisegment_results_equal_a_plain_whoosh_search(big_corpus: Path, tmp_path: Path) -> None:
-    from whoosh import query as wq
-
-    from indexer.query import compile_query, parse_user_query
-
-    index = tmp_path / "index"
-    build_index(big_corpus, index, full=True, procs=2)
-    engine = Engine(index)
+def test_multisegment_results_equal_a_one_segment_build(big_corpus: Path, tmp_path: Path) -> None:
+    """Segments, deletions and merges change nothing: the same corpus ranks the same
+    whether its index has one segment or several."""
+    several, one = tmp_path / "several", tmp_path / "one"
+    build_index(big_corpus, several, full=True, procs=2)
+    build_index(big_corpus, one, full=True, procs=1)
+    engines = Engine(several), Engine(one)
+    with engines[0].snapshot() as current:
+        assert len(current.model.segments) > 1
     for text in ("nerve pain", "groin numbness", "mri", '"lumbar spine"', "walking posture"):
-        engine.search(text)  # warm the concept cache with this and earlier queries
-        result = engine.search(text, limit=20, page=2)
-        with engine.searcher() as searcher:
-            plan = compile_query(parse_user_query(text), engine.analyzer, engine._context)
-            assert plan.query is not None and not isinstance(plan.query, wq.AndNot)
-            plain = searcher.search(plan.query, limit=None)
-            expected = [(hit["id"], hit.score) for hit in plain][20:40]
-            assert result.total == len(plain), text
-        assert [h.id for h in result.hits] == [i for i, _ in expected], text
-        assert [h.score for h in result.hits] == pytest.approx([s for _, s in expected])
+        # (Ties are broken by index order, which differs: compare the scores per id.)
+        split, whole = (e.search(text, limit=50) for e in engines)
+        assert split.total == whole.total > 0, text
+        assert [h.score for h in split.hits] == pytest.approx([h.score for h in whole.hits])
+        scores = {h.id: h.score for h in whole.hits}
+        last = whole.hits[-1].score
+        for hit in split.hits:
+            if hit.score > last + 1e-9:  # above the cut, every id is in both pages
+                assert hit.score == pytest.approx(scores[hit.id]), (text, hit.id)

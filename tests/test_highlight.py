@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.highlight import indexed_spans, match_spans, snippet, snippet_from_spans
+from indexer.highlight import match_spans, snippet, snippet_from_spans
 from indexer.search import Engine
 
 
@@ -15,25 +15,28 @@ from indexer.search import Engine
 def test_stored_offsets_give_the_same_snippets_as_analysis(real_engine: Engine, text: str) -> None:
     result = real_engine.search(text, limit=20)
     assert result.hits
-    with real_engine.searcher() as searcher:
+    terms = real_engine.plan(text).highlight_terms
+    assert terms == result.highlight_terms
+    checked = 0
+    with real_engine.snapshot() as current, current.lock:
         for hit in result.hits:
             section = real_engine.section(hit.id)
             assert section is not None
             if not section.text:
                 continue
-            docnum = searcher.document_number(id=hit.id)
-            terms = _terms(real_engine, text)
-            stored = indexed_spans(searcher.reader(), "body", [docnum], terms)[docnum]
+            docnum = current.searcher.document_number(id=hit.id)
+            stored = current.model.spans("body", [docnum], terms)[docnum]
             assert stored == match_spans(section.text, terms, real_engine.analyzer)
             assert snippet_from_spans(section.text, stored) == snippet(
                 section.text, terms, real_engine.analyzer
             )
+            checked += 1
+    assert checked
 
 
 def test_spans_of_absent_terms_are_empty(real_engine: Engine) -> None:
-    with real_engine.searcher() as searcher:
-        spans = indexed_spans(searcher.reader(), "body", [0, 1], {"zzznotaword"})
-    assert spans == {0: [], 1: []}
+    with real_engine.snapshot() as current:
+        assert current.model.spans("body", [0, 1], {"zzznotaword"}) == {0: [], 1: []}
 
 
 def test_snippet_flattens_line_breaks_and_marks_matches() -> None:
@@ -42,12 +45,3 @@ def test_snippet_flattens_line_breaks_and_marks_matches() -> None:
     html = snippet_from_spans(text, spans)
     assert "\n" not in html and "\t" not in html and "  " not in html
     assert html.count("<mark>") == 2 and "<mark>knee</mark> joint" in html
-
-
-def _terms(engine: Engine, text: str) -> frozenset[str]:
-    from indexer.query import compile_query, parse_user_query
-
-    with engine.searcher():
-        return compile_query(
-            parse_user_query(text), engine.analyzer, engine._context
-        ).highlight_terms

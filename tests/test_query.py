@@ -1,8 +1,9 @@
 import pytest
 
-from indexer.query import UserQuery, compile_query, parse_user_query, required_matches
+from indexer.query import UserQuery, compile_query, parse_user_query
+from indexer.query.plan import required_matches
+from indexer.query.understand import suggestion_text, understand
 from indexer.search import Engine
-from indexer.understanding import suggestion_text, understand
 
 
 @pytest.mark.parametrize(
@@ -50,7 +51,7 @@ def test_suggestion_keeps_the_rest_of_the_text() -> None:
 
 def test_compile_without_an_index_still_works() -> None:
     plan = compile_query(parse_user_query("nerve root"))
-    assert plan.query is None  # nothing is known without an index
+    assert plan.plan is None  # nothing is known without an index
     assert plan.suggestion is None
 
 

@@ -1,149 +1,85 @@
-"""Scoring a matcher tree a sub-matcher at a time gives exactly Whoosh's own scores."""
+"""The scoring model reproduces Whoosh: BM25F per term, phrase matches, field lengths.
+
+Whoosh's own searcher is the reference: a term's scores from ``Searcher.search`` with its
+default BM25F weighting, a phrase's matches from Whoosh's span queries.
+"""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from whoosh import query as wq
 
-from indexer.query import compile_query, parse_user_query
-from indexer.ranking import prefer_union_matchers, split_bonus
-from indexer.scoring import ListedPhrase, TermTables, every_score, scoring_context
+from indexer.query.plan import Words
+from indexer.query.score import Scorer, best_of, total
+from indexer.query.score import Scores as S
+from indexer.schema import SEARCH_FIELDS
 from indexer.search import Engine
 
-QUERIES = [
-    "femoral nerve stretch",
-    "pins and needles in thigh",
-    "types of unilateral neural foraminal narrowing at l1–l2",
-    "what causes unilateral foraminal narrowing at L1-L2?",
-    '"nerve root" injection -surgery',
-    "tylenol or advil for pain",
-    "imaging",
-]
+TERMS = ["nerv", "femor", "pain", "l1", "groin", "thigh", "surgeri", "kemp", "b12", "test"]
 
 
-def _walked(matcher: object) -> dict[int, float]:
-    found = {}
-    while matcher.is_active():  # type: ignore[attr-defined]
-        found[matcher.id()] = matcher.score()  # type: ignore[attr-defined]
-        matcher.next()  # type: ignore[attr-defined]
-    return found
-
-
-@pytest.mark.parametrize("text", QUERIES)
-def test_every_score_equals_walking_the_matcher(real_engine: Engine, text: str) -> None:
-    with real_engine.searcher() as searcher:
-        plan = compile_query(parse_user_query(text), real_engine.analyzer, real_engine._context)
-        assert plan.query is not None
-        prefer_union_matchers(plan.query)
-        base, bonus = split_bonus(plan.query)
-        parts = [base] if bonus is None else [base, bonus]
-        assert _walked(base.matcher(searcher, searcher.context()))
-        for query in parts:
-            walked = _walked(query.matcher(searcher, searcher.context()))
-            evaluated = every_score(query.matcher(searcher, searcher.context()))
-            by_blocks = every_score(
-                query.matcher(searcher, searcher.context()), None, searcher.reader()
+@pytest.mark.parametrize("term", TERMS)
+def test_term_scores_equal_whooshs_bm25f(real_engine: Engine, term: str) -> None:
+    with real_engine.snapshot() as current, current.lock:
+        searcher = current.searcher
+        for field in SEARCH_FIELDS:
+            docs, scores = current.model.scores(field, term)
+            ours = dict(zip(docs.tolist(), scores.tolist(), strict=True))
+            theirs = {
+                hit.docnum: hit.score for hit in searcher.search(wq.Term(field, term), limit=None)
+            }
+            assert ours.keys() == theirs.keys(), (field, term)
+            assert [ours[d] for d in sorted(ours)] == pytest.approx(
+                [theirs[d] for d in sorted(theirs)], rel=1e-12
             )
-            assert by_blocks == walked
-            assert evaluated == walked  # the same documents and the very same floats
-
-
-def test_a_constant_score_filter_lists_the_same_documents(real_engine: Engine) -> None:
-    with real_engine.searcher() as searcher:
-        child = wq.Or([wq.Term("body", "nerv"), wq.And([wq.Term("title", "pain")])])
-        plain = wq.ConstantScoreQuery(child, 2.0)
-        fast = wq.ConstantScoreQuery(child, 2.0)
-        prefer_union_matchers(fast)
-        assert type(fast) is not wq.ConstantScoreQuery
-        context = searcher.boolean_context()
-        assert _walked(fast.matcher(searcher, context)) == _walked(plain.matcher(searcher, context))
 
 
 @pytest.mark.parametrize("slop", [1, 2, 3])
 def test_phrases_match_where_whooshs_spans_do(real_engine: Engine, slop: int) -> None:
     phrases = [
-        ["l1", "l2"],
-        ["nerv", "root"],
-        ["femor", "nerv", "stretch"],
-        ["pain", "thigh"],
-        ["foramin", "narrow"],
-        ["type", "unilater", "neural", "foramin", "narrow", "l1", "l2"],
-        ["l2", "l1"],
-        ["pain", "pain"],
+        ("l1", "l2"),
+        ("nerv", "root"),
+        ("femor", "nerv", "stretch"),
+        ("pain", "thigh"),
+        ("foramin", "narrow"),
+        ("type", "unilater", "neural", "foramin", "narrow", "l1", "l2"),
+        ("l2", "l1"),
+        ("pain", "pain"),
     ]
-    with real_engine.searcher() as searcher:
-        matched = 0
+    matched = 0
+    with real_engine.snapshot() as current, current.lock:
+        scorer = Scorer(current.model)
         for words in phrases:
-            for field in ("title", "path", "body"):
-                phrase = wq.Phrase(field, words, slop=slop, boost=0.7)
-                walked = _walked(phrase.matcher(searcher, searcher.context()))
-                fast = every_score(
-                    phrase.matcher(searcher, searcher.context()), None, searcher.reader()
-                )
-                assert fast == walked, (field, words)
-                matched += len(walked)
-        assert matched > 100
+            for field in SEARCH_FIELDS:
+                phrase = wq.Phrase(field, list(words), slop=slop, boost=0.7)
+                theirs = {h.docnum: h.score for h in current.searcher.search(phrase, limit=None)}
+                ours = scorer.in_field(Words(words, (field,), 0.7, slop), field)
+                assert ours.docs.tolist() == sorted(theirs), (field, words)
+                assert ours.values.tolist() == pytest.approx([theirs[d] for d in sorted(theirs)])
+                matched += len(theirs)
+    assert matched > 100
 
 
-def test_term_tables_hand_out_what_reading_the_postings_gives(real_engine: Engine) -> None:
-    with real_engine.searcher() as searcher:
-        reader = searcher.reader()
-        tables = TermTables()
-        context = scoring_context(searcher)
-        for text in ("nerv", "pain", "l1"):
-            term = wq.Term("body", text)
-            whole = _walked(term.matcher(searcher, context))
-            assert len(whole) > 10
-            assert tables.scores(term.matcher(searcher, context), reader) == whole
-            later = sorted(whole)[len(whole) // 2]
-            matcher = term.matcher(searcher, context)
-            matcher.skip_to(later)
-            expected = {d: s for d, s in whole.items() if d >= later}
-            assert tables.scores(matcher, reader) == expected
-            handed = tables.scores(term.matcher(searcher, context), reader)
-            handed.clear()  # a copy: the remembered table is untouched
-            assert tables.scores(term.matcher(searcher, context), reader) == whole
+def test_field_lengths_are_whooshs(real_engine: Engine) -> None:
+    with real_engine.snapshot() as current, current.lock:
+        reader = current.searcher.reader()
+        for segment in current.model.segments:
+            for field in SEARCH_FIELDS:
+                stored = [
+                    reader.doc_field_length(d, field) or 0 for d in range(segment.arrays.doc_count)
+                ]
+                assert segment.lengths[field].tolist() == stored, field  # one byte, rounded up
 
 
-def test_remembered_phrases_match_walking_from_any_start(real_engine: Engine) -> None:
-    with real_engine.searcher() as searcher:
-        reader = searcher.reader()
-        tables = TermTables()
-        context = scoring_context(searcher)
-        for words in (["l1", "l2"], ["nerv", "root"], ["foramin", "narrow"]):
-            phrase = wq.Phrase("body", words, slop=1)  # no boost: the table itself comes back
-            whole = _walked(phrase.matcher(searcher, context))
-            assert len(whole) > 2
-            for _ in range(2):  # read, then remembered
-                found = every_score(phrase.matcher(searcher, context), None, reader, tables)
-                assert found == whole
-                found.clear()  # a copy: the remembered matches are untouched
-            later = sorted(whole)[len(whole) // 2]
-            matcher = phrase.matcher(searcher, context)
-            matcher.skip_to(later)
-            expected = {d: s for d, s in whole.items() if d >= later}
-            assert every_score(matcher, None, reader, tables) == expected
-
-
-def test_listed_phrases_match_whoosh_phrases_walked_and_tabled(real_engine: Engine) -> None:
-    with real_engine.searcher() as searcher:
-        reader = searcher.reader()
-        tables = TermTables()
-        plain = scoring_context(searcher)
-        listing = scoring_context(searcher, tables)
-        for words, slop, boost in (
-            (["l1", "l2"], 1, 1.0),
-            (["nerv", "root"], 1, 2.5),
-            (["foramin", "narrow"], 2, 1.0),
-            (["foramin", "narrow", "l1"], 2, 1.5),
-        ):
-            whole = _walked(
-                wq.Phrase("body", words, slop=slop, boost=boost).matcher(searcher, plain)
-            )
-            assert len(whole) > 2
-            listed = ListedPhrase("body", words, slop=slop, boost=boost)
-            for _ in range(2):  # read, then remembered
-                assert _walked(listed.matcher(searcher, listing)) == whole
-                assert every_score(listed.matcher(searcher, listing), None, reader, tables) == whole
-            # without tables in the context it is Whoosh's own phrase matcher
-            assert _walked(listed.matcher(searcher, plain)) == whole
+def test_score_vectors_add_and_take_the_best() -> None:
+    a = S(np.array([1, 3, 5]), np.array([1.0, 2.0, 3.0]))
+    b = S(np.array([3, 4]), np.array([10.0, 1.0]))
+    summed = total([a, b])
+    assert summed.docs.tolist() == [1, 3, 4, 5]
+    assert summed.values.tolist() == [1.0, 12.0, 1.0, 3.0]
+    best = best_of([a, b])
+    assert best.docs.tolist() == [1, 3, 4, 5]
+    assert best.values.tolist() == pytest.approx([1.0, 10.0 + 0.3 * 2.0, 1.0, 3.0])
+    assert a.at(np.array([0, 3, 6])).tolist() == [0.0, 2.0, 0.0]
+    assert a.only(np.array([3, 4, 5])).docs.tolist() == [3, 5]

@@ -9,7 +9,7 @@
    typed together (``L1-L2``, ``HLA-B27``) stay together as one phrase.
 
 A concept is *known* when the index holds it (as typed or through a synonym); the
-compiler decides from the known and unknown concepts whether a query can be answered.
+planner decides from the known and unknown concepts whether a query can be answered.
 """
 
 from __future__ import annotations
@@ -20,14 +20,12 @@ from dataclasses import dataclass
 from whoosh.analysis import Analyzer, RegexTokenizer
 
 from indexer.analysis import STOP_WORDS, WORD_PATTERN, fold, text_analyzer
-from indexer.vocabulary import QueryContext
+from indexer.query.vocabulary import Terms, Vocabulary
 
 MAX_QUERY_TERMS = 32
 MAX_CONCEPTS = 8
 _TOKENS = RegexTokenizer(WORD_PATTERN)
 _DOTTED = re.compile(r"(?<![\w.])((?:\w\.){2,}\w?)(?![\w])")  # S.L.R., e.g. -> SLR, eg
-
-Terms = tuple[str, ...]
 
 
 def _words(text: str) -> frozenset[str]:
@@ -110,7 +108,7 @@ def _stem(word: str, analyzer: Analyzer) -> str:
 
 
 def _tokens(
-    words: tuple[str, ...], analyzer: Analyzer, context: QueryContext, correct: bool
+    words: tuple[str, ...], analyzer: Analyzer, vocabulary: Vocabulary, correct: bool
 ) -> tuple[list[_Token], list[tuple[str, str]]]:
     tokens: list[_Token] = []
     corrections: list[tuple[str, str]] = []
@@ -124,11 +122,11 @@ def _tokens(
             filler = (
                 word in FILLER_WORDS
                 or word in DESCRIPTOR_WORDS
-                or (word.endswith("ly") and stem not in context.terms)
+                or (word.endswith("ly") and stem not in vocabulary.terms)
             )
-            unknown = stem not in context.terms and word not in context.synonyms.words
+            unknown = stem not in vocabulary.terms and word not in vocabulary.synonyms.words
             if correct and not filler and unknown:
-                better = context.speller.correct(word)
+                better = vocabulary.speller.correct(word)
                 if better in FILLER_WORDS:
                     filler = True  # "hwo" -> "how": nothing worth announcing
                 elif better is not None:
@@ -140,20 +138,22 @@ def _tokens(
     return tokens, corrections
 
 
-def _synonym_concept(key: Terms, alternatives: tuple[Terms, ...], context: QueryContext) -> Concept:
-    literal = key if context.knows(key) else ()
-    if literal and context.common(literal):
+def _synonym_concept(
+    key: Terms, alternatives: tuple[Terms, ...], vocabulary: Vocabulary
+) -> Concept:
+    literal = key if vocabulary.knows(key) else ()
+    if literal and vocabulary.common(literal):
         # "foraminal narrowing" is everywhere already: its synonyms would only cost time.
-        return Concept(literal, (), True, context.frequency((literal,)), key, named=True)
-    known = tuple(a for a in alternatives if context.knows(a))
+        return Concept(literal, (), True, vocabulary.frequency((literal,)), key, named=True)
+    known = tuple(a for a in alternatives if vocabulary.knows(a))
     options = (literal, *known) if literal else known
-    return Concept(literal, known, bool(options), context.frequency(options), key, named=True)
+    return Concept(literal, known, bool(options), vocabulary.frequency(options), key, named=True)
 
 
 def understand(
     words: tuple[str, ...],
     analyzer: Analyzer | None = None,
-    context: QueryContext | None = None,
+    vocabulary: Vocabulary | None = None,
     correct: bool = True,
 ) -> Understanding:
     """The concepts, filler words and spelling corrections of the typed ``words``.
@@ -161,9 +161,9 @@ def understand(
     ``correct=False`` takes every word as typed ("search instead for …").
     """
     analyzer = analyzer or text_analyzer()
-    context = context or QueryContext()
-    tokens, corrections = _tokens(words, analyzer, context, correct)
-    synonyms = context.synonyms
+    vocabulary = vocabulary or Vocabulary()
+    tokens, corrections = _tokens(words, analyzer, vocabulary, correct)
+    synonyms = vocabulary.synonyms
     concepts: list[Concept] = []
     fillers: list[str] = []
     i = 0
@@ -172,7 +172,7 @@ def understand(
             key = tuple(t.stem for t in tokens[i : i + length])
             alternatives = synonyms.get(key)
             if alternatives:
-                concepts.append(_synonym_concept(key, alternatives, context))
+                concepts.append(_synonym_concept(key, alternatives, vocabulary))
                 i += length
                 break
         else:
@@ -190,8 +190,8 @@ def understand(
             ):
                 run.append(tokens[i + len(run)])
             literal = tuple(t.stem for t in run)
-            known = context.knows(literal)
-            frequency = context.frequency((literal,)) if known else 0
+            known = vocabulary.knows(literal)
+            frequency = vocabulary.frequency((literal,)) if known else 0
             concepts.append(Concept(literal if known else (), (), known, frequency, literal))
             i += len(run)
     first = words[0].casefold() if words else ""

@@ -1,0 +1,290 @@
+"""Evaluate a plan on the generation's scoring model: whole posting lists at a time.
+
+Scores are sparse vectors (:class:`Scores`: ascending docnums and their values). A word
+in a field is its BM25F postings; a phrase is its words' postings intersected, kept
+where the words' positions chain up (positions are read only for those candidates);
+fields add up; a concept is the best of its alternatives plus ``TIEBREAK`` of the
+others; concepts add up; the min-match filter counts concepts per section; bonuses are
+masked additions. Every addition is kept by name (:class:`Evaluation`), so a hit's
+score can be explained term by term and the parts add up to it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from indexer.model import ScoringModel, both, member
+from indexer.query.plan import (
+    ALL_CONCEPTS_WEIGHT,
+    CONTAINER_WEIGHT,
+    FILLER_WEIGHT,
+    OVERVIEW_WEIGHT,
+    QUESTION_WEIGHT,
+    TIEBREAK,
+    TITLE_ALL_WEIGHT,
+    ConceptPlan,
+    Plan,
+    Words,
+)
+from indexer.schema import SEARCH_FIELDS
+
+TIME_BUDGET = 2.0  # seconds one query may spend on position checks and bonuses
+_NO_DOCS = np.zeros(0, dtype=np.int64)
+_NO_VALUES = np.zeros(0, dtype=np.float64)
+_POSITION_BITS = 32  # an occurrence's key: docnum << 32 | token position
+
+
+@dataclass(frozen=True, slots=True)
+class Scores:
+    """A sparse score vector: ascending, distinct docnums and their scores."""
+
+    docs: np.ndarray = field(default_factory=lambda: _NO_DOCS)
+    values: np.ndarray = field(default_factory=lambda: _NO_VALUES)
+
+    def __len__(self) -> int:
+        return len(self.docs)
+
+    def times(self, factor: float) -> Scores:
+        return self if factor == 1.0 else Scores(self.docs, self.values * factor)
+
+    def only(self, docs: np.ndarray) -> Scores:
+        """The entries whose docnum is in ``docs`` (ascending)."""
+        keep = member(self.docs, docs)
+        return Scores(self.docs[keep], self.values[keep])
+
+    def at(self, docs: np.ndarray) -> np.ndarray:
+        """The score of each of ``docs`` (0 where it has none)."""
+        if not len(self.docs):
+            return np.zeros(len(docs))
+        i = np.minimum(np.searchsorted(self.docs, docs), len(self.docs) - 1)
+        return np.where(self.docs[i] == docs, self.values[i], 0.0)
+
+
+EMPTY = Scores()
+
+
+def _grouped(parts: Sequence[Scores]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """All entries of ``parts`` sorted by docnum: (docnums, values, group starts)."""
+    docs = np.concatenate([p.docs for p in parts])
+    values = np.concatenate([p.values for p in parts])
+    order = np.argsort(docs, kind="stable")
+    docs, values = docs[order], values[order]
+    starts = np.flatnonzero(np.concatenate(([True], docs[1:] != docs[:-1])))
+    return docs[starts], values, starts
+
+
+def total(parts: Sequence[Scores]) -> Scores:
+    """The sum of score vectors (a section scores in any of them)."""
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return EMPTY
+    if len(parts) == 1:
+        return parts[0]
+    docs, values, starts = _grouped(parts)
+    return Scores(docs, np.add.reduceat(values, starts))
+
+
+def best_of(parts: Sequence[Scores]) -> Scores:
+    """Per section, its best score plus ``TIEBREAK`` times the sum of the others."""
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return EMPTY
+    if len(parts) == 1:
+        return parts[0]
+    docs, values, starts = _grouped(parts)
+    best = np.maximum.reduceat(values, starts)
+    return Scores(docs, best + TIEBREAK * (np.add.reduceat(values, starts) - best))
+
+
+def in_all(parts: Sequence[Scores]) -> np.ndarray:
+    """The docnums every one of ``parts`` holds."""
+    if not parts:
+        return _NO_DOCS
+    docs = parts[0].docs
+    for part in parts[1:]:
+        docs = both(docs, part.docs)
+    return docs
+
+
+def at_least(parts: Sequence[Scores], count: int) -> np.ndarray:
+    """The docnums that at least ``count`` of ``parts`` hold."""
+    if not parts:
+        return _NO_DOCS
+    docs, counts = np.unique(np.concatenate([p.docs for p in parts]), return_counts=True)
+    return docs[counts >= count]
+
+
+class Budget:
+    """A deadline for the work whose cost is not bounded by posting counts."""
+
+    def __init__(self, seconds: float) -> None:
+        self._deadline = time.monotonic() + seconds
+        self.ran_out = False
+
+    def expired(self) -> bool:
+        if not self.ran_out and time.monotonic() > self._deadline:
+            self.ran_out = True
+        return self.ran_out
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One named addition to the scores: a concept, a quoted phrase or a bonus."""
+
+    name: str
+    scores: Scores
+    detail: tuple[tuple[str, Scores], ...] = ()  # (what matched, its share of ``scores``)
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluation:
+    """The matching sections and their scores, and the parts that add up to them."""
+
+    scores: Scores
+    parts: tuple[Part, ...] = ()
+    partial: bool = False
+
+
+@dataclass
+class Scorer:
+    """Evaluates plans on one model; term scores are read once per scorer (per query)."""
+
+    model: ScoringModel
+    budget: Budget = field(default_factory=lambda: Budget(TIME_BUDGET))
+    _terms: dict[tuple[str, str], Scores] = field(default_factory=dict)
+
+    def term(self, fieldname: str, term: str) -> Scores:
+        key = (fieldname, term)
+        found = self._terms.get(key)
+        if found is None:
+            found = Scores(*self.model.scores(fieldname, term))
+            self._terms[key] = found
+        return found
+
+    def in_field(self, words: Words, fieldname: str) -> Scores:
+        """``words`` in one field: a word's scores, or a phrase's where it chains up."""
+        if len(words.terms) == 1:
+            return self.term(fieldname, words.terms[0]).times(words.weight)
+        each = [self.term(fieldname, t) for t in words.terms]
+        candidates = in_all(each)
+        if not len(candidates):
+            return EMPTY
+        chained = self._chained(fieldname, words.terms, candidates, words.slop)
+        docs = candidates[chained]
+        summed = np.zeros(len(docs))
+        for scores in each:
+            summed = summed + scores.at(docs)
+        return Scores(docs, summed * words.weight)
+
+    def _chained(
+        self, fieldname: str, terms: Sequence[str], docs: np.ndarray, slop: int
+    ) -> np.ndarray:
+        """Which of ``docs`` hold ``terms`` in order, each at most ``slop`` after the last
+        (as a mask over ``docs``): occurrences are (docnum, position) keys, and each word
+        keeps those one to ``slop`` positions after a kept occurrence of the word before."""
+        if self.budget.expired():
+            return np.zeros(len(docs), dtype=bool)  # out of time: no phrase is confirmed
+        owner, positions, _ = self.model.positions(fieldname, terms[0], docs)
+        reached = (owner << _POSITION_BITS) | positions
+        for term in terms[1:]:
+            owner, positions, _ = self.model.positions(fieldname, term, docs)
+            keys = (owner << _POSITION_BITS) | positions
+            follows = np.zeros(len(keys), dtype=bool)
+            for gap in range(1, slop + 1):
+                follows |= member(keys - gap, reached)
+            reached = keys[follows]
+            if not len(reached):
+                break
+        return member(docs, np.unique(reached >> _POSITION_BITS))
+
+    def words(self, words: Words) -> Scores:
+        return total([self.in_field(words, name) for name in words.fields])
+
+    def concept(self, concept: ConceptPlan) -> tuple[Scores, tuple[tuple[str, Scores], ...]]:
+        """A concept's scores and each alternative's (before the tiebreak share)."""
+        options = [(w, self.words(w)) for w in concept.options]
+        scores = best_of([s for _, s in options]).times(concept.weight)
+        return scores, tuple((_label(w), s.times(concept.weight)) for w, s in options)
+
+    # -- a whole plan -------------------------------------------------------------------
+
+    def evaluate(self, plan: Plan) -> Evaluation:
+        parts: list[Part] = []
+        concepts = [self.concept(c) for c in plan.concepts]
+        matched: Scores = EMPTY
+        if plan.need:
+            scores = [s for s, _ in concepts]
+            matched = total(scores)
+            if plan.need > 1:
+                matched = matched.only(self._enough(plan, scores))
+            for concept, (found, detail) in zip(plan.concepts, concepts, strict=True):
+                parts.append(Part(f"concept {' '.join(concept.typed)}", found, detail))
+        phrases = [self.words(p) for p in plan.phrases]
+        docs = matched.docs
+        if phrases:
+            docs = in_all([*phrases, matched] if plan.need else phrases)
+            for phrase, found in zip(plan.phrases, phrases, strict=True):
+                parts.append(Part(f"quoted {_label(phrase)}", found))
+        if plan.excluded and len(docs):
+            unwanted = total([self.term(n, t) for t in plan.excluded for n in SEARCH_FIELDS])
+            docs = docs[~member(docs, unwanted.docs)]
+        if plan.need and len(docs):
+            parts += self._bonuses(plan, [s for s, _ in concepts], docs)
+        parts = [Part(p.name, p.scores.only(docs), p.detail) for p in parts]
+        final = total([p.scores for p in parts])
+        if len(final) != len(docs):  # a section can match with a score of 0
+            final = Scores(docs, final.at(docs))
+        return Evaluation(final, tuple(p for p in parts if len(p.scores)), self.budget.ran_out)
+
+    def _enough(self, plan: Plan, scores: list[Scores]) -> np.ndarray:
+        """Sections with ``need`` concepts, with a named thing, or (when every word is
+        known) with a concept in the heading: "can't sleep because of back pain" wants
+        Sleep Disturbance even though that section never says "back pain"."""
+        allowed = [at_least(scores, plan.need)]
+        allowed += [s.docs for s, c in zip(scores, plan.concepts, strict=True) if c.named]
+        if plan.title_rescues:
+            allowed += [self.concept(c.in_title())[0].docs for c in plan.concepts]
+        return np.unique(np.concatenate(allowed))
+
+    def _bonuses(self, plan: Plan, scores: list[Scores], docs: np.ndarray) -> list[Part]:
+        if self.budget.expired():
+            return []
+        bonus: list[Part] = []
+        titled = [self.concept(c.in_title())[0] for c in plan.concepts]
+        in_titles = in_all(titled)
+        title_sum = total(titled).only(in_titles)
+        if len(plan.concepts) > 1:
+            every = total(scores).only(in_all(scores))
+            bonus.append(Part("every concept", every.times(ALL_CONCEPTS_WEIGHT)))
+            bonus.append(Part("every concept in the heading", title_sum.times(TITLE_ALL_WEIGHT)))
+        if plan.near is not None:
+            bonus.append(Part(f"side by side: {_label(plan.near)}", self.words(plan.near)))
+        if plan.fillers:
+            fillers = total([self.term("title", f) for f in plan.fillers])
+            bonus.append(Part("question words in the heading", fillers.times(FILLER_WEIGHT)))
+        overviews = both(self.model.overviews(), in_titles)
+        if len(overviews):
+            lead = Scores(overviews, 1.0 + title_sum.at(overviews))
+            bonus.append(Part("the article's own subject", lead.times(OVERVIEW_WEIGHT)))
+        if plan.category:
+            heading = titled[0]
+            groups = both(self.model.containers(), heading.docs)
+            if len(groups):
+                group = Scores(groups, 1.0 + heading.at(groups))
+                bonus.append(Part("a heading over others", group.times(CONTAINER_WEIGHT)))
+        if plan.question:
+            faqs = both(self.model.questions(), docs)
+            if len(faqs):
+                bonus.append(
+                    Part("a question heading", Scores(faqs, np.full(len(faqs), QUESTION_WEIGHT)))
+                )
+        return bonus
+
+
+def _label(words: Words) -> str:
+    text = " ".join(words.terms)
+    return f'"{text}"' if len(words.terms) > 1 else text

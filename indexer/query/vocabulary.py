@@ -1,0 +1,109 @@
+"""What the query side knows about one index generation: its words, synonyms and speller.
+
+Built once when the engine opens a generation, so per-query work never scales with the
+size of the vocabulary. Document frequencies come from the generation's scoring model
+(live sections only); phrase counts from a function the engine hands in (they need
+word positions, which Whoosh holds).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from whoosh.reading import IndexReader
+
+from indexer.model import ScoringModel
+from indexer.schema import SEARCH_FIELDS
+from indexer.spelling import Speller, english_words, merge_vocabularies
+from indexer.synonyms import SynonymMap, load_synonyms
+
+SPELLING_FIELDS = ("spell_title", "spell_body")
+COMMON_MIN = 20
+COMMON_SHARE = 0.1
+
+Terms = tuple[str, ...]
+PhraseCount = Callable[[Terms], int]
+
+
+def _frequencies(reader: IndexReader, fieldname: str) -> list[tuple[str, int]]:
+    if fieldname not in reader.indexed_field_names():
+        return []
+    return [
+        (term.decode("utf-8"), info.doc_frequency()) for term, info in reader.iter_field(fieldname)
+    ]
+
+
+@dataclass
+class Vocabulary:
+    """Index terms (stemmed), a speller over its words, the synonyms, frequencies."""
+
+    terms: frozenset[str] = frozenset()
+    speller: Speller = field(default_factory=lambda: Speller({}))
+    synonyms: SynonymMap = field(default_factory=SynonymMap)
+    model: ScoringModel | None = None
+    phrase_count: PhraseCount | None = None
+    _phrases: dict[Terms, int] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @classmethod
+    def open(
+        cls,
+        reader: IndexReader,
+        model: ScoringModel,
+        generation_dir: Path | None,
+        phrase_count: PhraseCount | None = None,
+    ) -> Vocabulary:
+        synonyms = load_synonyms(generation_dir) if generation_dir else SynonymMap()
+        words = merge_vocabularies(
+            *(_frequencies(reader, name) for name in SPELLING_FIELDS),
+            ((word, 1) for word in synonyms.words),
+        )
+        speller = Speller(words, english_words)
+        # The first correction would otherwise pay for building the speller's table.
+        threading.Thread(target=speller.prepare, name="foramen-speller", daemon=True).start()
+        return cls(model.terms(), speller, synonyms, model, phrase_count)
+
+    def knows(self, terms: Terms) -> bool:
+        """Whether every one of these analysed terms occurs in the index."""
+        return all(term in self.terms for term in terms)
+
+    def common(self, terms: Terms) -> bool:
+        """Whether these terms are in so many sections (a tenth, and 20 or more) that
+        searching their synonyms too would change little but the cost."""
+        if self.model is None:
+            return False
+        count = self.frequency((terms,)) if len(terms) == 1 else self._phrase_count(terms)
+        return count >= max(COMMON_MIN, self.model.live_count * COMMON_SHARE)
+
+    def _phrase_count(self, terms: Terms) -> int:
+        """Sections holding these words side by side; remembered for this generation
+        (only synonym keys ask, so the memory is bounded by the synonyms file)."""
+        if self.phrase_count is None:
+            return self.frequency((terms,))
+        with self._lock:
+            cached = self._phrases.get(terms)
+        if cached is None:
+            cached = self.phrase_count(terms)
+            with self._lock:
+                self._phrases[terms] = cached
+        return cached
+
+    def forget(self) -> None:
+        """Drop the remembered phrase counts (a benchmark of first queries asks this)."""
+        with self._lock:
+            self._phrases.clear()
+
+    def frequency(self, options: tuple[Terms, ...]) -> int:
+        """About how many sections hold any of these term sequences (an upper bound)."""
+        if self.model is None:
+            return 0
+        total = 0
+        for terms in options:
+            total += min(
+                max(self.model.doc_frequency(name, term) for name in SEARCH_FIELDS)
+                for term in terms
+            )
+        return total
