@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -15,6 +16,19 @@ from indexer.errors import CorpusError
 
 ARTICLE_SUFFIX = ".md"
 _ARTICLE_NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+FRONT_MATTER_KEYS = ("title", "updated", "source")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+
+
+class _FrontMatterLoader(yaml.SafeLoader):
+    """YAML's safe loader, except that dates stay text: they are checked here, by line."""
+
+
+_FrontMatterLoader.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag != _TIMESTAMP_TAG]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,11 +70,9 @@ def read_article(path: Path, data: bytes | None = None) -> Article:
         )
     text = decode_utf8(path, path.read_bytes() if data is None else data)
     meta, body, body_line = split_front_matter(path, text)
-    title = meta.get("title")
+    title = meta.get("title") or _first_h1(body)
     if title is None:
-        title = _first_h1(body) or slug.replace("-", " ").capitalize()
-    if not isinstance(title, str) or not title.strip():
-        raise CorpusError(path, 2, "front matter 'title' must be a non-empty string")
+        raise CorpusError(path, 1, "the article has no title: add 'title: ...' to its front matter")
     return Article(slug, path, title.strip(), meta, body, body_line)
 
 
@@ -93,18 +105,57 @@ def split_front_matter(path: Path, text: str) -> tuple[dict[str, Any], str, int]
         raise CorpusError(path, 1, "front matter opened with '---' is never closed by '---'")
     raw = "\n".join(lines[1 : end - 1])
     try:
-        meta = yaml.safe_load(raw) if raw.strip() else {}
+        node = yaml.compose(raw, Loader=_FrontMatterLoader) if raw.strip() else None
+        meta = yaml.load(raw, Loader=_FrontMatterLoader) if node is not None else {}
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = 2 + mark.line if mark is not None else 1
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
         raise CorpusError(path, line, f"front matter is not valid YAML: {problem}") from None
-    if not isinstance(meta, dict):
+    if not isinstance(meta, dict) or not isinstance(node, yaml.MappingNode | None):
         raise CorpusError(path, 2, "front matter must be 'key: value' lines")
-    for key, value in meta.items():
-        if isinstance(value, dt.date):
-            meta[key] = value.isoformat()
+    # The file line of each key: the front matter's first line is the file's second.
+    key_lines = {str(key.value): 2 + key.start_mark.line for key, _ in (node.value if node else ())}
+    check_front_matter(path, meta, key_lines)
     return meta, "\n".join(lines[end:]), end + 1
+
+
+def check_front_matter(path: Path, meta: dict[str, Any], key_lines: dict[str, int]) -> None:
+    """Known keys only, a non-empty ``title``, an ``updated`` date; ``updated`` as YYYY-MM-DD."""
+    for key in meta:
+        if key not in FRONT_MATTER_KEYS:
+            close = difflib.get_close_matches(str(key), FRONT_MATTER_KEYS, n=1)
+            hint = (
+                f"did you mean '{close[0]}'?"
+                if close
+                else "the keys are " + ", ".join(FRONT_MATTER_KEYS)
+            )
+            raise CorpusError(
+                path, key_lines.get(str(key), 2), f"unknown front matter key '{key}'; {hint}"
+            )
+    title = meta.get("title")
+    if "title" in meta and (not isinstance(title, str) or not title.strip()):
+        raise CorpusError(
+            path, key_lines.get("title", 2), "front matter 'title' must be a non-empty string"
+        )
+    if "updated" in meta:
+        meta["updated"] = _updated(path, key_lines.get("updated", 2), meta["updated"])
+
+
+def _updated(path: Path, line: int, value: object) -> str:
+    """The ``updated`` date as YYYY-MM-DD: a real calendar date, not after tomorrow."""
+    text = value.isoformat() if isinstance(value, dt.date) else str(value)
+    try:
+        date = dt.date.fromisoformat(text) if _ISO_DATE.match(text) else None
+    except ValueError:
+        date = None
+    if date is None:
+        raise CorpusError(
+            path, line, f"front matter 'updated' must be a date written YYYY-MM-DD, not {text!r}"
+        )
+    if date > dt.date.today() + dt.timedelta(days=1):
+        raise CorpusError(path, line, f"front matter 'updated' {text} is in the future")
+    return text
 
 
 def _first_h1(body: str) -> str | None:

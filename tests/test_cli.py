@@ -47,6 +47,19 @@ def test_bad_corpus_exits_1_naming_file_and_line(write_corpus, tmp_path: Path) -
     assert json.loads(still.stdout)["results"][0]["id"] == "meniscus-tear"
 
 
+def test_bad_front_matter_exits_1_and_keeps_the_index(write_corpus, tmp_path: Path) -> None:
+    corpus = write_corpus()
+    index = tmp_path / "index"
+    run("build", "--corpus", str(corpus), "--index", str(index))
+    knee = corpus / "knee.md"
+    knee.write_text(knee.read_text("utf-8").replace("updated:", "updatd:"), "utf-8")
+    result = run("build", "--corpus", str(corpus), "--index", str(index))
+    assert result.exit_code == 1
+    assert "knee.md:3" in result.output and "did you mean 'updated'" in result.output
+    still = run("search", "meniscus", "--json", "--corpus", str(corpus), "--index", str(index))
+    assert json.loads(still.stdout)["results"][0]["id"] == "meniscus-tear"
+
+
 def test_limit_is_validated(write_corpus, tmp_path: Path) -> None:
     result = run("search", "x", "--limit", "0", "--index", str(tmp_path / "i"))
     assert result.exit_code == 2
