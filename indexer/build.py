@@ -120,7 +120,7 @@ def build_index(
         manifest = None
         if not full and pointer and pointer.schema == SCHEMA_VERSION and generation:
             manifest = read_manifest(generation)
-        if manifest is None:
+        if manifest is None or pointer is None or generation is None:
             report = _build_full(index_root, pointer, started, progress, corpus_dir, procs)
         else:
             scan = scan_corpus(corpus_dir, manifest[1])

@@ -145,7 +145,7 @@ def recover(root: Path, pointer: Pointer | None) -> list[str]:
     The current generation and the newest one before it (kept one round for readers
     still on it) stay.
     """
-    notes = []
+    notes: list[str] = []
     generations = _generations(root)
     keep: set[str] = set()
     current = 0
