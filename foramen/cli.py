@@ -46,6 +46,7 @@ def paths(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="foramen", prog_name="foramen")
 def main() -> None:
     """foramen: section-level search for medical articles."""
 

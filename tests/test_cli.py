@@ -1,4 +1,5 @@
 import json
+from importlib.metadata import version
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -23,6 +24,12 @@ def test_build_then_search(write_corpus, tmp_path: Path) -> None:
     found = run("search", "meniscus", "--corpus", str(corpus), "--index", str(index))
     assert found.exit_code == 0 and "Meniscus Tear" in found.output
     assert "/articles/knee#meniscus-tear" in found.output
+
+
+def test_version_names_the_installed_package() -> None:
+    result = run("--version")
+    assert result.exit_code == 0
+    assert result.output == f"foramen, version {version('foramen')}\n"
 
 
 def test_search_json_and_env(write_corpus, tmp_path: Path) -> None:
