@@ -9,14 +9,22 @@ import threading
 from pathlib import Path
 
 import uvicorn
+from starlette.applications import Starlette
 from uvicorn.supervisors import Multiprocess
 
 from foramen.settings import Settings
 from indexer.build import build_index
 from indexer.errors import ForamenError
+from webui import create_app
 
 log = logging.getLogger("foramen")
-APP_FACTORY = "webui.app:app_from_env"
+APP_FACTORY = "foramen.server:app_from_env"
+
+
+def app_from_env() -> Starlette:
+    """The factory uvicorn calls in each worker: the paths ``run_server`` exported."""
+    settings = Settings.from_env()
+    return create_app(index_dir=settings.index_dir, corpus_dir=settings.corpus_dir)
 
 
 def run_server(settings: Settings, *, host: str, port: int, workers: int, watch: bool) -> None:

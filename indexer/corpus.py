@@ -109,9 +109,9 @@ def split_front_matter(path: Path, text: str) -> tuple[dict[str, Any], str, int]
         meta = yaml.load(raw, Loader=_FrontMatterLoader) if node is not None else {}
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        line = 2 + mark.line if mark is not None else 1
+        where = 2 + mark.line if mark is not None else 1
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-        raise CorpusError(path, line, f"front matter is not valid YAML: {problem}") from None
+        raise CorpusError(path, where, f"front matter is not valid YAML: {problem}") from None
     if not isinstance(meta, dict) or not isinstance(node, yaml.MappingNode | None):
         raise CorpusError(path, 2, "front matter must be 'key: value' lines")
     # The file line of each key: the front matter's first line is the file's second.

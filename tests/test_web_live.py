@@ -105,7 +105,7 @@ def test_watch_reindexes_corpus_edits(small_index: tuple[Path, Path]) -> None:
         engine.close()
 
 
-def test_a_broken_article_file_keeps_its_last_good_page(small_index: tuple[Path, Path]) -> None:
+def test_a_broken_article_file_keeps_the_published_page(small_index: tuple[Path, Path]) -> None:
     corpus, index = small_index
     broken = "---\ntitle: [unclosed\n---\n\n## Heading\n"
     with TestClient(create_app(index_dir=index, corpus_dir=corpus)) as client:
@@ -115,6 +115,51 @@ def test_a_broken_article_file_keeps_its_last_good_page(small_index: tuple[Path,
         assert again.status_code == 200
         assert BeautifulSoup(again.text, "html.parser").find(id="meniscus-tear") is not None
     with TestClient(create_app(index_dir=index, corpus_dir=corpus)) as fresh:
-        response = fresh.get("/articles/knee")
-        assert response.status_code == 503
-        assert "error in its source" in response.text
+        response = fresh.get("/articles/knee?q=cartilage")
+        assert response.status_code == 200
+        page = BeautifulSoup(response.text, "html.parser")
+        assert page.find("h1").get_text(" ", strip=True) == "Knee Pain ¶"
+        section = page.select_one('section[data-section-id="meniscus-tear"]')
+        assert [m.get_text() for m in section.select("p mark")] == ["cartilage"]
+        assert page.find(id="heading") is None
+
+
+def _article_text(client: TestClient) -> str:
+    page = BeautifulSoup(client.get("/articles/knee").text, "html.parser")
+    return page.select_one("article.doc").get_text(" ", strip=True)
+
+
+def test_the_article_page_shows_the_published_build(small_index: tuple[Path, Path]) -> None:
+    corpus, index = small_index
+    knee = corpus / "knee.md"
+    with TestClient(create_app(index_dir=index, corpus_dir=corpus)) as client:
+        before = _article_text(client)
+        assert "twisting injury" in before and "Last updated 2025-01-01" in before
+        knee.write_text(knee.read_text("utf-8").replace("twisting", "sudden"), "utf-8")
+        assert _article_text(client) == before, "an unbuilt edit must not be live"
+        build_index(corpus, index)
+        after = _article_text(client)
+        assert "sudden injury" in after and "twisting" not in after
+        knee.write_text(knee.read_text("utf-8").replace("sudden", "slow"), "utf-8")
+        (corpus / "hip.md").write_text("---\ntitle: Hip\n---\n\nHip text.\n", "utf-8")
+        assert client.get("/articles/hip").status_code == 404, "an unbuilt article is not live"
+    with TestClient(create_app(index_dir=index, corpus_dir=corpus)) as fresh:
+        # A new server has no page of this build yet: it shows the text the index holds.
+        text = _article_text(fresh)
+        assert "sudden injury" in text and "slow" not in text
+        knee.unlink()
+        assert _article_text(fresh) == text, "a deleted file stays published until a build"
+
+
+def test_headings_skip_no_level(small_index: tuple[Path, Path]) -> None:
+    corpus, index = small_index
+    knee = corpus / "knee.md"
+    with TestClient(create_app(index_dir=index, corpus_dir=corpus)) as client:
+        for edit in ("", "twisting"):  # the Markdown render, then the published fallback
+            if edit:
+                knee.write_text(knee.read_text("utf-8").replace(edit, "sudden"), "utf-8")
+            page = BeautifulSoup(client.get("/articles/knee").text, "html.parser")
+            article = page.select_one("article.doc")
+            levels = [int(h.name[1]) for h in article.find_all(["h1", "h2", "h3", "h4", "h5"])]
+            assert levels == [1, 2, 3, 3, 2, 3, 4]
+            assert article.find(id="meniscus-tear").name == "h3"

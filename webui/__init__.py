@@ -6,6 +6,6 @@ articles.py   an article's Markdown -> HTML with section anchors, cached per ind
 templates/    base.html and its pages; static/ one small script and one stylesheet
 """
 
-from webui.app import app_from_env, create_app
+from webui.app import create_app
 
-__all__ = ["app_from_env", "create_app"]
+__all__ = ["create_app"]

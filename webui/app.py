@@ -13,7 +13,6 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 
-from foramen.settings import Settings
 from indexer.errors import IndexMissingError
 from indexer.search import Engine
 from webui.articles import ArticleRenderer
@@ -38,7 +37,7 @@ def create_app(
     state = WebState(
         engine=engine,
         corpus_dir=Path(corpus_dir),
-        articles=ArticleRenderer(Path(corpus_dir), engine.analyzer),
+        articles=ArticleRenderer(Path(corpus_dir), engine),
         templates=Templates(make_environment()),
         examples=examples,
     )
@@ -60,12 +59,6 @@ def create_app(
     )
     app.state.web = state
     return app
-
-
-def app_from_env() -> Starlette:
-    """The factory uvicorn calls (``webui.app:app_from_env``): paths from the environment."""
-    settings = Settings.from_env()
-    return create_app(index_dir=settings.index_dir, corpus_dir=settings.corpus_dir)
 
 
 async def _http_error(request: Request, error: Exception) -> Response:

@@ -1,10 +1,16 @@
-"""Article pages: the whole article rendered from its Markdown, anchors on every heading.
+"""Article pages: the article as the published index holds it, anchors on every heading.
 
-An article is parsed and rendered once per (index generation, file version) and cached as
-a list of pieces: literal HTML and escaped text runs. Every heading carries the indexed
-section id (``id="…"``) and a "¶" permalink, and each section (a heading and its blocks,
-as the chunker cut it) is wrapped in ``<section data-section-id>``. Highlighting a query
-re-marks only the text runs that hold one of its terms, so a landed page stays cheap.
+A page shows what the live index generation published, never an unbuilt edit: the
+article's Markdown file is rendered only while its sections are exactly the published
+ones (same ids, headings, levels and text); otherwise (an edit not yet built, a file
+that no longer parses or is gone) the page is built from the sections stored in the
+index, a paragraph per line. Heading levels are rendered without gaps (``##`` then
+``####`` shows as h2 then h3). An article is rendered once per (index generation, file
+version) and cached as a list of pieces: literal HTML and escaped text runs. Every
+heading carries the indexed section id (``id="…"``) and a "¶" permalink, and each section
+(a heading and its blocks, as the chunker cut it) is wrapped in ``<section
+data-section-id>``. Highlighting a query re-marks only the text runs that hold one of its
+terms, so a landed page stays cheap.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ from __future__ import annotations
 import logging
 import os
 from collections import OrderedDict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
@@ -28,11 +34,13 @@ from indexer.corpus import ARTICLE_SUFFIX, Article, read_article
 from indexer.errors import ForamenError
 from indexer.highlight import mark
 from indexer.models import Section
+from indexer.search import Engine
 
 log = logging.getLogger("foramen.web")
 CACHE_SIZE = 64
 _SEPARATOR = "\x00"  # markdown-it turns NUL in the source into U+FFFD, so this never clashes
 Span = tuple[int, int, str]
+FileKey = tuple[int, int]  # a file's (mtime in ns, size)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,46 +93,68 @@ class RenderedArticle:
 
 
 class ArticleRenderer:
-    """Renders articles of one corpus folder, caching each until the index changes."""
+    """Renders the published articles, caching each until the index or its file changes."""
 
-    def __init__(self, corpus_dir: Path, analyzer: Analyzer, size: int = CACHE_SIZE) -> None:
+    def __init__(self, corpus_dir: Path, engine: Engine, size: int = CACHE_SIZE) -> None:
         self.corpus_dir = Path(corpus_dir)
-        self.analyzer = analyzer
+        self.engine = engine
+        self.analyzer = engine.analyzer
         self.size = size
-        self._cache: OrderedDict[str, tuple[tuple[int, int, int], RenderedArticle]] = OrderedDict()
+        # slug -> (generation, the file's (mtime, size) or None, the page). None: the page
+        # was rendered from the file and checked against that generation, so later edits
+        # to the file do not matter until the next build.
+        self._cache: OrderedDict[str, tuple[int, FileKey | None, RenderedArticle]] = OrderedDict()
 
     def path(self, slug: str) -> Path:
         return self.corpus_dir / f"{slug}{ARTICLE_SUFFIX}"
 
     def get(self, slug: str, generation: int) -> RenderedArticle | None:
-        """The rendered article ``slug``, or None when the corpus has no such file.
+        """The published article ``slug``, or None when the index holds no such article.
 
         ``slug`` must already be a valid article name (no path separators).
         """
-        path = self.path(slug)
         try:
-            stat = os.stat(path)
+            stat = os.stat(self.path(slug))
+            file_key: FileKey = (stat.st_mtime_ns, stat.st_size)
         except OSError:
-            return None
-        key = (generation, stat.st_mtime_ns, stat.st_size)
+            file_key = (-1, -1)  # the file is gone; the index may still publish it
         cached = self._cache.get(slug)
-        if cached is not None and cached[0] == key:
+        if cached is not None and cached[0] == generation and cached[1] in (None, file_key):
             self._cache.move_to_end(slug)
-            return cached[1]
-        try:
-            rendered = render_article(read_article(path), self.analyzer)
-        except ForamenError as error:
-            if cached is None:
-                raise
-            # The file was saved mid-edit with an error; 'foramen build' reports it, and
-            # the index still holds the last good version, which this page keeps showing.
-            log.warning("showing the last good render of %s: %s", slug, error)
-            return cached[1]
-        self._cache[slug] = (key, rendered)
+            return cached[2]
+        published = self.engine.article_sections(slug)
+        if not published:
+            return None
+        rendered, from_file = self._render(slug, published)
+        self._cache[slug] = (generation, None if from_file else file_key, rendered)
         self._cache.move_to_end(slug)
         while len(self._cache) > self.size:
             self._cache.popitem(last=False)
         return rendered
+
+    def _render(self, slug: str, published: list[Section]) -> tuple[RenderedArticle, bool]:
+        """The Markdown file rendered if it still says what was published, else the index.
+
+        The second value says whether the page came from the file.
+        """
+        title = self._published_title(slug, published)
+        try:
+            rendered = render_article(read_article(self.path(slug)), self.analyzer)
+        except (OSError, ForamenError) as error:
+            log.warning("article %s: showing the published text (%s)", slug, error)
+        else:
+            if rendered.title == title and _same_sections(rendered.sections, published):
+                return rendered, True
+            log.info("article %s: the file has unbuilt edits; showing the published text", slug)
+        return render_published(slug, title, published, self.analyzer), False
+
+    def _published_title(self, slug: str, published: Sequence[Section]) -> str:
+        with self.engine.searcher() as searcher:
+            stored = searcher.document(article=slug) or {}
+        title = stored.get("article_title")
+        if isinstance(title, str) and title:
+            return title
+        return published[0].title  # an index built before titles were stored
 
 
 def render_article(article: Article, analyzer: Analyzer) -> RenderedArticle:
@@ -140,6 +170,7 @@ def render_article(article: Article, analyzer: Analyzer) -> RenderedArticle:
     lead = next((s for s in sections if s.line not in heading_lines), None)
     body_has_title = bool(tokens) and tokens[0].type == "heading_open" and tokens[0].tag == "h1"
 
+    _close_heading_gaps(tokens)
     texts: list[str] = []
     renderer = _AnchoredRenderer(article.body_line, ids, texts)
     body = renderer.render(tokens, parser.options, {})
@@ -160,7 +191,75 @@ def render_article(article: Article, analyzer: Analyzer) -> RenderedArticle:
     builder.literal("</section>\n")
 
     toc = tuple(TocEntry(s.id, s.title) for s in sections if s.level == 2)
-    return builder.finish(article, tuple(sections), toc)
+    return builder.finish(article.slug, article.title, article.meta, tuple(sections), toc)
+
+
+def render_published(
+    slug: str, title: str, sections: Sequence[Section], analyzer: Analyzer
+) -> RenderedArticle:
+    """The article as the index stores it: headings, and a paragraph per line of text."""
+    builder = _PieceBuilder(analyzer)
+    body = list(sections)
+    builder.literal(_section_open(body[0].id if body[0].level == 1 else None, lead=True))
+    if body[0].level == 1:
+        lead = body.pop(0)
+        builder.literal(f'<h1 id="{lead.id}">')
+        builder.text(lead.title)
+        builder.literal(_permalink(lead.id) + "</h1>\n")
+        _paragraphs(builder, lead.text)
+    else:
+        builder.literal("<h1>")
+        builder.text(title)
+        builder.literal("</h1>\n")
+    for section, level in zip(body, heading_levels(s.level for s in body), strict=True):
+        builder.literal(f'</section>\n{_section_open(section.id)}<h{level} id="{section.id}">')
+        builder.text(section.title)
+        builder.literal(f"{_permalink(section.id)}</h{level}>\n")
+        _paragraphs(builder, section.text)
+    builder.literal("</section>\n")
+    toc = tuple(TocEntry(s.id, s.title) for s in sections if s.level == 2)
+    return builder.finish(slug, title, {}, tuple(sections), toc)
+
+
+def heading_levels(levels: Iterable[int]) -> list[int]:
+    """The levels to render headings at so that none is skipped: ## then #### -> 2, 3.
+
+    The article's title is the h1; a heading sits one level below the nearest heading
+    before it with a lower Markdown level, and never deeper than it was written.
+    """
+    open_headings: list[tuple[int, int]] = [(1, 1)]  # (written level, rendered level)
+    shown: list[int] = []
+    for level in levels:
+        while open_headings and open_headings[-1][0] >= level:
+            open_headings.pop()
+        rendered = min(level, open_headings[-1][1] + 1) if open_headings else 1
+        open_headings.append((level, rendered))
+        shown.append(rendered)
+    return shown
+
+
+def _close_heading_gaps(tokens: Sequence[Token]) -> None:
+    """Retag heading tokens with :func:`heading_levels`, openings and closings alike."""
+    opening = [t for t in tokens if t.type == "heading_open"]
+    closing = [t for t in tokens if t.type == "heading_close"]
+    levels = heading_levels(int(t.tag[1:]) for t in opening)
+    for level, start, end in zip(levels, opening, closing, strict=True):
+        start.tag = end.tag = f"h{level}"
+
+
+def _paragraphs(builder: _PieceBuilder, text: str) -> None:
+    for line in text.split("\n"):
+        if line.strip():
+            builder.literal("<p>")
+            builder.text(line)
+            builder.literal("</p>\n")
+
+
+def _same_sections(rendered: Sequence[Section], published: Sequence[Section]) -> bool:
+    def shown(section: Section) -> tuple[object, ...]:
+        return (section.id, section.title, section.path, section.level, section.text)
+
+    return [shown(s) for s in rendered] == [shown(s) for s in published]
 
 
 class _AnchoredRenderer(RendererHTML):
@@ -220,12 +319,17 @@ class _PieceBuilder:
                 self.by_term.setdefault(term, []).append(index)
 
     def finish(
-        self, article: Article, sections: tuple[Section, ...], toc: tuple[TocEntry, ...]
+        self,
+        slug: str,
+        title: str,
+        meta: dict[str, Any],
+        sections: tuple[Section, ...],
+        toc: tuple[TocEntry, ...],
     ) -> RenderedArticle:
         return RenderedArticle(
-            slug=article.slug,
-            title=article.title,
-            meta=article.meta,
+            slug=slug,
+            title=title,
+            meta=meta,
             sections=sections,
             toc=toc,
             pieces=self.pieces,

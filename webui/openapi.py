@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from indexer.search import MAX_LIMIT
+from indexer.models import MAX_LIMIT
 from webui.params import DEFAULT_LIMIT, MAX_PAGE, MAX_QUERY_CHARS
 
 _ERROR = {"$ref": "#/components/schemas/Error"}

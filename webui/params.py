@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from starlette.datastructures import QueryParams
 
-from indexer.search import MAX_LIMIT
+from indexer.models import MAX_LIMIT
 
 MAX_QUERY_CHARS = 256
 MAX_PAGE = 10**18 - 1  # any real page; caps the digits a client can make us parse

@@ -11,7 +11,6 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from indexer.errors import CorpusError
 from indexer.highlight import highlight_text
 from indexer.models import Hit, SearchResult
 from webui.errors import error_page
@@ -197,13 +196,9 @@ def _page_links(params: SearchParams, page_count: int) -> list[PageLink]:
 async def article(request: Request) -> Response:
     state = web_state(request)
     slug = request.path_params["slug"]
-    try:
-        rendered = (
-            state.articles.get(slug, state.generation()) if ARTICLE_SLUG.fullmatch(slug) else None
-        )
-    except CorpusError as error:
-        log.error("cannot render article %s: %s", slug, error)
-        return error_page(request, 503, "This article has an error in its source; try again soon.")
+    rendered = (
+        state.articles.get(slug, state.generation()) if ARTICLE_SLUG.fullmatch(slug) else None
+    )
     if rendered is None:
         return error_page(request, 404, f"There is no article called “{slug}”.")
     q = request.query_params.get("q", "")
