@@ -23,8 +23,10 @@ from whoosh.analysis import (
 from whoosh.lang.porter2 import stem
 
 # A word: letters/digits (subscript digits included), with inner apostrophes kept
-# so that "Kemp’s" stays one token.
-WORD_PATTERN = r"\w+(?:['\u2019\u02bc]\w+)*"
+# so that "Kemp’s" stays one token; a number glued to a unit ("200mg", "3g") is two
+# words, as the articles print doses ("200 mg", "3 g/day").
+UNITS = "mg|mcg|ug|µg|g|kg|ml|iu|mmol|mm|cm"
+WORD_PATTERN = rf"\d+(?=(?i:{UNITS})\b)|\w+(?:['\u2019\u02bc]\w+)*"
 _APOSTROPHES = str.maketrans("", "", "'\u2019\u02bc")
 
 # Whoosh's English stop words, minus the ones that carry meaning in this domain

@@ -12,8 +12,9 @@ from indexer.analysis import text_analyzer
 
 # Bump when the schema or the analysis changes: an index built by another version
 # is rebuilt from scratch instead of being updated in place.
-# 2: the Porter2 (Snowball English) stemmer; 3: level and order stored, not indexed
-SCHEMA_VERSION = 3
+# 2: the Porter2 (Snowball English) stemmer; 3: level and order stored, not indexed;
+# 4: a number glued to a unit is two words ("200mg" -> 200 mg)
+SCHEMA_VERSION = 4
 
 TITLE_BOOST = 3.0
 PATH_BOOST = 0.6
