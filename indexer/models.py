@@ -61,6 +61,8 @@ class Hit:
     score: float
     snippet: str
     part: str = ""
+    article: str = ""
+    article_title: str = ""
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -70,6 +72,8 @@ class Hit:
             "url": self.url,
             "score": round(self.score, 4),
             "snippet": self.snippet,
+            "article": self.article,
+            "article_title": self.article_title,
         }
 
 
@@ -90,6 +94,10 @@ class SearchResult:
     # The index terms the snippets mark (typed words, synonyms, corrections), so pages
     # can mark the same words elsewhere without analysing the query again.
     highlight_terms: frozenset[str] = frozenset()
+    # Words as typed that no section holds ("Missing: pregnant"): never silently dropped.
+    missing: tuple[str, ...] = ()
+    # No section matched every required word, so these are the closest matches.
+    relaxed: bool = False
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -98,5 +106,7 @@ class SearchResult:
             "page": self.page,
             "limit": self.limit,
             "suggestion": self.suggestion,
+            "missing": list(self.missing),
+            "relaxed": self.relaxed,
             "results": [hit.to_json() for hit in self.hits],
         }

@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +30,7 @@ from indexer.highlight import snippet, snippet_from_spans
 from indexer.model import ScoringModel
 from indexer.models import MAX_LIMIT, Hit, SearchResult, Section
 from indexer.query.parse import parse_user_query
-from indexer.query.plan import PHRASE_SLOP, QueryPlan, Words, compile_query
+from indexer.query.plan import PHRASE_SLOP, Plan, QueryPlan, Words, compile_query
 from indexer.query.rank import rank
 from indexer.query.score import EMPTY, TIME_BUDGET, Budget, Evaluation, Scorer
 from indexer.query.vocabulary import Terms, Vocabulary
@@ -73,10 +73,6 @@ class Snapshot:
         """Live sections holding ``terms`` side by side in a search field."""
         scorer = Scorer(self.model)
         return len(scorer.words(Words(terms, SEARCH_FIELDS, slop=PHRASE_SLOP)))
-
-    def sections(self, docnums: Sequence[int]) -> list[Section]:
-        with self.lock:
-            return [_section(self.searcher.stored_fields(d)) for d in docnums]
 
     def close(self) -> None:
         with self.lock:
@@ -182,11 +178,13 @@ class Engine:
         page: int = 1,
         part: str | None = None,
         correct: bool = True,
+        prefix: bool = False,
     ) -> SearchResult:
         """The ``page``-th page of ``limit`` hits for ``text``; never raises on user input.
 
         Words the index does not know are corrected (``suggestion``) unless ``correct`` is
-        False, which searches the words exactly as typed.
+        False, which searches the words exactly as typed. ``prefix`` reads the last word
+        as unfinished (search as you type), unless the text ends with a space.
         """
         started = time.perf_counter()
         limit = max(1, min(limit, MAX_LIMIT))
@@ -194,12 +192,14 @@ class Engine:
         user = parse_user_query(text)
         if user.empty:
             return SearchResult(text, 0, page, limit, (), elapsed_ms=_ms(started))
-        key = (" ".join(text.split()), part, page, limit, correct)
+        prefix = prefix and not text[-1:].isspace() and bool(user.words)
+        prefix = prefix and text.rstrip().endswith(user.words[-1])
+        key = (" ".join(text.split()), part, page, limit, correct, prefix)
         with self.snapshot() as current:
             cached = self._cache.get(key)
             if cached is not None:
                 return dataclasses.replace(cached, query=text, elapsed_ms=_ms(started))
-            plan = compile_query(user, self.analyzer, current.vocabulary, correct)
+            plan = compile_query(user, self.analyzer, current.vocabulary, correct, prefix)
             result = self._run(current, plan, text, limit, page, part)
             if not result.partial:  # a query cut short by its budget may do better next time
                 self._cache.put(key, result)
@@ -209,8 +209,10 @@ class Engine:
         """Every section ``plan`` matches on ``current``, scored, with the parts."""
         if plan.plan is None:
             return Evaluation(EMPTY)
-        scorer = Scorer(current.model, Budget(self.time_budget))
-        return scorer.evaluate(plan.plan)
+        return self.evaluate_plan(current, plan.plan)
+
+    def evaluate_plan(self, current: Snapshot, plan: Plan) -> Evaluation:
+        return Scorer(current.model, Budget(self.time_budget)).evaluate(plan)
 
     def _run(
         self,
@@ -222,6 +224,12 @@ class Engine:
         part: str | None,
     ) -> SearchResult:
         evaluation = self.evaluate(current, plan)
+        relaxed = False
+        for looser in plan.fallbacks:
+            if len(evaluation.scores):
+                break
+            evaluation = self.evaluate_plan(current, looser)
+            relaxed = True
         ranking = rank(evaluation.scores, current.model, page * limit, part)
         ranked = ranking.top[(page - 1) * limit : page * limit]
         return SearchResult(
@@ -235,6 +243,8 @@ class Engine:
             facets=ranking.facets,
             partial=evaluation.partial,
             highlight_terms=plan.highlight_terms,
+            missing=plan.missing,
+            relaxed=relaxed and bool(ranking.total),
         )
 
     def _hits(
@@ -243,9 +253,11 @@ class Engine:
         """The page shown, with snippets from the character offsets stored at index time."""
         docnums = [d for _, d in ranked]
         spans = current.model.spans("body", docnums, terms)
-        sections = current.sections(docnums)
+        with current.lock:
+            stored = [current.searcher.stored_fields(d) for d in docnums]
         hits = []
-        for (score, docnum), section in zip(ranked, sections, strict=True):
+        for (score, docnum), fields in zip(ranked, stored, strict=True):
+            section = _section(fields)
             if section.text:
                 text = snippet_from_spans(section.text, spans[docnum])
             else:
@@ -259,6 +271,8 @@ class Engine:
                     score=score,
                     snippet=text,
                     part=section.part,
+                    article=section.article,
+                    article_title=str(fields.get("article_title") or ""),
                 )
             )
         return tuple(hits)

@@ -15,7 +15,16 @@ from webui import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL_CORPUS = ROOT / "corpus"
-HIT_KEYS = {"id", "title", "path", "url", "score", "snippet"}
+HIT_KEYS = {
+    "id",
+    "title",
+    "path",
+    "url",
+    "score",
+    "snippet",
+    "article",
+    "article_title",
+}
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +38,16 @@ def test_search_body_has_the_contract_shape(client: TestClient) -> None:
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/json"
     body = response.json()
-    assert set(body) == {"query", "total", "page", "limit", "suggestion", "results"}
+    assert set(body) == {
+        "query",
+        "total",
+        "page",
+        "limit",
+        "suggestion",
+        "missing",
+        "relaxed",
+        "results",
+    }
     assert body["query"] == "femoral nerve stretch"
     assert (body["page"], body["limit"]) == (1, 5)
     assert body["total"] >= len(body["results"]) > 0
@@ -235,3 +253,11 @@ def test_exact_turns_spelling_correction_off(client: TestClient) -> None:
     exact = client.get("/api/search", params={"q": "femorl nerve strech", "exact": 1}).json()
     assert exact["suggestion"] is None
     assert "femoral-nerve-stretch-test" not in [r["id"] for r in exact["results"]]
+
+
+def test_prefix_completes_the_last_word(client: TestClient) -> None:
+    live = client.get("/api/search", params={"q": "ibupro", "prefix": "1"}).json()
+    assert live["results"] and live["results"][0]["id"] == "ibuprofen-nsaid"
+    assert live["suggestion"] is None
+    bad = client.get("/api/search", params={"q": "ibupro", "prefix": "yes"})
+    assert bad.status_code == 400 and "prefix" in bad.json()["error"]

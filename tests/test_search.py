@@ -49,8 +49,26 @@ def test_paging(real_engine: Engine) -> None:
 
 def test_json_shape(real_engine: Engine) -> None:
     body = real_engine.search("groin pain", limit=2).to_json()
-    assert set(body) == {"query", "total", "page", "limit", "suggestion", "results"}
-    assert set(body["results"][0]) == {"id", "title", "path", "url", "score", "snippet"}  # type: ignore[index]
+    assert set(body) == {
+        "query",
+        "total",
+        "page",
+        "limit",
+        "suggestion",
+        "missing",
+        "relaxed",
+        "results",
+    }
+    assert set(body["results"][0]) == {
+        "id",
+        "title",
+        "path",
+        "url",
+        "score",
+        "snippet",
+        "article",
+        "article_title",
+    }  # type: ignore[index]
 
 
 def test_snippet_escapes_corpus_html(write_corpus, tmp_path: Path) -> None:
@@ -103,3 +121,57 @@ def test_partial_results_are_not_cached(real_index: Path) -> None:
         assert not again.partial and again.total > 1
     finally:
         engine.close()
+
+
+@pytest.mark.parametrize(
+    ("typed", "section"),
+    [
+        ("ibupro", "ibuprofen-nsaid"),
+        ("kem", "kemps-test"),
+        ("femoral ner", "femoral-nerve-stretch-test"),
+    ],
+)
+def test_an_unfinished_last_word_matches_as_a_prefix(
+    real_engine: Engine, typed: str, section: str
+) -> None:
+    live = real_engine.search(typed, prefix=True)
+    assert live.hits and live.hits[0].id == section
+    assert live.suggestion is None  # completed, not corrected
+    submitted = real_engine.search(typed)  # a submitted form reads whole words only
+    assert section not in [h.id for h in submitted.hits[:1]] or submitted.corrected
+
+
+def test_a_finished_word_is_not_completed(real_engine: Engine) -> None:
+    assert real_engine.search("kem ", prefix=True).total == real_engine.search("kem").total
+
+
+@pytest.mark.parametrize(("glued", "spaced"), [("tylenol 500mg", "tylenol 500 mg"), ("3G", "3 g")])
+def test_doses_typed_without_a_space_read_as_number_and_unit(
+    real_engine: Engine, glued: str, spaced: str
+) -> None:
+    together = real_engine.search(glued)
+    assert together.hits and together.hits[0].id == "acetaminophen-analgesic"
+    assert together.hits[0].id == real_engine.search(spaced).hits[0].id
+    assert "<mark>" in together.hits[0].snippet
+
+
+def test_words_no_section_holds_are_listed(real_engine: Engine) -> None:
+    result = real_engine.search("ibuprofen while pregnant")
+    assert result.missing == ("pregnant",)
+    assert result.to_json()["missing"] == ["pregnant"]
+    assert real_engine.search("femoral nerve stretch").missing == ()
+
+
+def test_a_long_query_finding_nothing_falls_back_to_closest_matches(real_engine: Engine) -> None:
+    result = real_engine.search("how soon can i lift heavy things after surgery")
+    assert result.relaxed and result.total > 0
+    assert "how-long-does-recovery-take-after-foraminotomy" in [h.id for h in result.hits[:3]]
+    for covered_nowhere in ("asthma inhaler", "knee replacement", "flu shot side effects"):
+        assert real_engine.search(covered_nowhere).total == 0, covered_nowhere
+    assert not real_engine.search("femoral nerve stretch").relaxed
+
+
+def test_hits_carry_their_article(real_engine: Engine) -> None:
+    hit = real_engine.search("femoral nerve stretch").hits[0]
+    assert hit.article == "l1-l2-foraminal-narrowing"
+    assert hit.article_title and hit.to_json()["article_title"] == hit.article_title

@@ -57,6 +57,13 @@ def openapi_document() -> dict[str, Any]:
                             "schema": {"type": "integer", "enum": [0, 1], "default": 0},
                         },
                         {
+                            "name": "prefix",
+                            "in": "query",
+                            "description": "1 reads the last word as unfinished and matches "
+                            "the index words it begins (search as you type).",
+                            "schema": {"type": "integer", "enum": [0, 1], "default": 0},
+                        },
+                        {
                             "name": "page",
                             "in": "query",
                             "description": "A page past the last result has no results.",
@@ -133,6 +140,8 @@ def openapi_document() -> dict[str, Any]:
                             "type": "string",
                             "description": "HTML: escaped text, matches in <mark>, no other tag",
                         },
+                        "article": {"type": "string", "description": "the article's id"},
+                        "article_title": {"type": "string"},
                     },
                 },
                 "SearchResult": {
@@ -144,6 +153,15 @@ def openapi_document() -> dict[str, Any]:
                         "page": {"type": "integer", "minimum": 1},
                         "limit": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
                         "suggestion": {"type": "string", "nullable": True},
+                        "missing": {
+                            "description": "words of the query that no section holds",
+                            **string_list,
+                        },
+                        "relaxed": {
+                            "type": "boolean",
+                            "description": "no section matched every required word: "
+                            "these are the closest matches",
+                        },
                         "results": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
                     },
                 },

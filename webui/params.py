@@ -37,6 +37,7 @@ class SearchParams:
     page: int
     part: str | None
     exact: bool = False  # search the words as typed, without spelling correction
+    prefix: bool = False  # the last word is unfinished (search as you type)
 
     @property
     def empty(self) -> bool:
@@ -58,7 +59,12 @@ def search_params(query: QueryParams) -> SearchParams:
     exact = query.get("exact", "0")
     if exact not in ("0", "1"):
         raise ParamError("exact", "'exact' must be 1 (search the words as typed) or 0")
-    return SearchParams(q=q, limit=limit, page=page, part=part, exact=exact == "1")
+    prefix = query.get("prefix", "0")
+    if prefix not in ("0", "1"):
+        raise ParamError("prefix", "'prefix' must be 1 (the last word is unfinished) or 0")
+    return SearchParams(
+        q=q, limit=limit, page=page, part=part, exact=exact == "1", prefix=prefix == "1"
+    )
 
 
 def _integer(query: QueryParams, name: str, default: int, low: int, high: int) -> int:

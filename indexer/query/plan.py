@@ -11,6 +11,7 @@ overlaps. The plan is plain data: :mod:`indexer.query.score` evaluates it on arr
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 
@@ -21,6 +22,7 @@ from indexer.query.parse import UserQuery
 from indexer.query.understand import (
     MAX_QUERY_TERMS,
     Concept,
+    Understanding,
     suggestion_text,
     understand,
 )
@@ -40,6 +42,7 @@ QUESTION_WEIGHT = 2.0
 CONTAINER_WEIGHT = 0.5
 OVERVIEW_WEIGHT = 1.0
 NAME_WEIGHT = 2.0  # a named drug, test or procedure is what the query is about
+RELAX_FROM = 3  # known concepts from which a query that finds nothing is relaxed
 SPECIFIC = 3  # a synonym key in at most this many sections names one thing precisely
 PHRASE_SLOP = 1  # a phrase's words follow each other ...
 NEAR_SLOP = 2  # ... and the query's words, for the side-by-side bonus, nearly so
@@ -96,6 +99,9 @@ class QueryPlan:
     highlight_terms: frozenset[str] = field(default_factory=frozenset)
     suggestion: str | None = None
     missing: tuple[str, ...] = ()  # words as typed that no section holds
+    # Looser plans tried in turn when ``plan`` finds nothing and most words are known:
+    # fewer concepts required, down to any one of them ("closest matches").
+    fallbacks: tuple[Plan, ...] = ()
 
     @property
     def corrected(self) -> bool:
@@ -140,11 +146,12 @@ def compile_query(
     analyzer: Analyzer | None = None,
     vocabulary: Vocabulary | None = None,
     correct: bool = True,
+    prefix: bool = False,
 ) -> QueryPlan:
     analyzer = analyzer or text_analyzer()
-    meaning = understand(user.words, analyzer, vocabulary, correct)
+    meaning = understand(user.words, analyzer, vocabulary, correct, prefix)
     suggestion = suggestion_text(" ".join(user.words), meaning.corrections)
-    missing = tuple(" ".join(c.typed) for c in meaning.concepts if not c.known)
+    missing = tuple(" ".join(c.words) for c in meaning.concepts if not c.known)
     known = meaning.known
     highlight: set[str] = set()
     for concept in known:
@@ -174,7 +181,29 @@ def compile_query(
         question=meaning.question and bool(need),
         category=len(known) == 1 and bool(need),
     )
-    return QueryPlan(plan, frozenset(highlight), suggestion, missing)
+    return QueryPlan(plan, frozenset(highlight), suggestion, missing, _fallbacks(plan, meaning))
+
+
+def _mostly_known(meaning: Understanding) -> bool:
+    """Whether more of the typed words are known to the corpus than not."""
+    known = sum(len(c.words) for c in meaning.concepts if c.known)
+    return known > sum(len(c.words) for c in meaning.concepts if not c.known)
+
+
+def _fallbacks(plan: Plan, meaning: Understanding) -> tuple[Plan, ...]:
+    """Recall before precision for answerable queries: when a long query (``RELAX_FROM``
+    known concepts or more) has more known typed words than unknown ones, the unknown
+    ones stop counting, then one concept is enough. Two known concepts that no section
+    holds together ("knee replacement") and queries the corpus does not cover ("hip
+    replacement", "asthma inhaler") keep their empty answer."""
+    known = len(plan.concepts)
+    if not plan.need or known < RELAX_FROM or not _mostly_known(meaning):
+        return ()
+    found: list[Plan] = []
+    for need in (required_matches(known, 0), 1):
+        if need < (found[-1].need if found else plan.need):
+            found.append(dataclasses.replace(plan, need=need, title_rescues=True))
+    return tuple(found)
 
 
 def _present(words: Terms, vocabulary: Vocabulary | None) -> Terms:

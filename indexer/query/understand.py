@@ -76,6 +76,7 @@ class Concept:
     frequency: int = 0
     typed: Terms = ()
     named: bool = False  # the words are a synonym key: a drug, test, procedure, lay term
+    words: tuple[str, ...] = ()  # the words as typed (folded, unstemmed), for people
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,11 +109,17 @@ def _stem(word: str, analyzer: Analyzer) -> str:
 
 
 def _tokens(
-    words: tuple[str, ...], analyzer: Analyzer, vocabulary: Vocabulary, correct: bool
+    words: tuple[str, ...],
+    analyzer: Analyzer,
+    vocabulary: Vocabulary,
+    correct: bool,
+    prefix: bool = False,
 ) -> tuple[list[_Token], list[tuple[str, str]]]:
     tokens: list[_Token] = []
     corrections: list[tuple[str, str]] = []
     for piece, text in enumerate(words):
+        # The word still being typed is completed, not corrected ("ibupro").
+        correct_here = correct and not (prefix and piece == len(words) - 1)
         text = _DOTTED.sub(lambda m: m.group(1).replace(".", ""), text)
         for raw in _TOKENS(text):
             word = fold(raw.text)
@@ -125,7 +132,7 @@ def _tokens(
                 or (word.endswith("ly") and stem not in vocabulary.terms)
             )
             unknown = stem not in vocabulary.terms and word not in vocabulary.synonyms.words
-            if correct and not filler and unknown:
+            if correct_here and not filler and unknown:
                 better = vocabulary.speller.correct(word)
                 if better in FILLER_WORDS:
                     filler = True  # "hwo" -> "how": nothing worth announcing
@@ -139,15 +146,28 @@ def _tokens(
 
 
 def _synonym_concept(
-    key: Terms, alternatives: tuple[Terms, ...], vocabulary: Vocabulary
+    key: Terms, alternatives: tuple[Terms, ...], vocabulary: Vocabulary, words: tuple[str, ...]
 ) -> Concept:
     literal = key if vocabulary.knows(key) else ()
     if literal and vocabulary.common(literal):
         # "foraminal narrowing" is everywhere already: its synonyms would only cost time.
-        return Concept(literal, (), True, vocabulary.frequency((literal,)), key, named=True)
+        frequency = vocabulary.frequency((literal,))
+        return Concept(literal, (), True, frequency, key, named=True, words=words)
     known = tuple(a for a in alternatives if vocabulary.knows(a))
     options = (literal, *known) if literal else known
-    return Concept(literal, known, bool(options), vocabulary.frequency(options), key, named=True)
+    frequency = vocabulary.frequency(options)
+    return Concept(literal, known, bool(options), frequency, key, named=True, words=words)
+
+
+def _completed(token: _Token, vocabulary: Vocabulary) -> Concept:
+    """The word being typed as a concept: itself when the index knows it, or else, and
+    besides, the index terms it begins (the most frequent first)."""
+    literal = (token.stem,) if token.stem in vocabulary.terms else ()
+    completions = tuple((t,) for t in vocabulary.completions(token.word) if t != token.stem)
+    options = (literal, *completions) if literal else completions
+    frequency = vocabulary.frequency(options) if options else 0
+    typed = literal or (token.stem,)
+    return Concept(literal, completions, bool(options), frequency, typed, words=(token.word,))
 
 
 def understand(
@@ -155,14 +175,17 @@ def understand(
     analyzer: Analyzer | None = None,
     vocabulary: Vocabulary | None = None,
     correct: bool = True,
+    prefix: bool = False,
 ) -> Understanding:
     """The concepts, filler words and spelling corrections of the typed ``words``.
 
-    ``correct=False`` takes every word as typed ("search instead for …").
+    ``correct=False`` takes every word as typed ("search instead for …"); ``prefix``
+    reads the last word as unfinished (search as you type: "femoral ner").
     """
     analyzer = analyzer or text_analyzer()
     vocabulary = vocabulary or Vocabulary()
-    tokens, corrections = _tokens(words, analyzer, vocabulary, correct)
+    tokens, corrections = _tokens(words, analyzer, vocabulary, correct, prefix)
+    last = tokens.pop() if prefix and tokens and tokens[-1].piece == len(words) - 1 else None
     synonyms = vocabulary.synonyms
     concepts: list[Concept] = []
     fillers: list[str] = []
@@ -172,7 +195,8 @@ def understand(
             key = tuple(t.stem for t in tokens[i : i + length])
             alternatives = synonyms.get(key)
             if alternatives:
-                concepts.append(_synonym_concept(key, alternatives, vocabulary))
+                typed = tuple(t.word for t in tokens[i : i + length])
+                concepts.append(_synonym_concept(key, alternatives, vocabulary, typed))
                 i += length
                 break
         else:
@@ -192,8 +216,13 @@ def understand(
             literal = tuple(t.stem for t in run)
             known = vocabulary.knows(literal)
             frequency = vocabulary.frequency((literal,)) if known else 0
-            concepts.append(Concept(literal if known else (), (), known, frequency, literal))
+            typed = tuple(t.word for t in run)
+            concepts.append(
+                Concept(literal if known else (), (), known, frequency, literal, words=typed)
+            )
             i += len(run)
+    if last is not None:
+        concepts.append(_completed(last, vocabulary))
     first = words[0].casefold() if words else ""
     question = first in QUESTION_STARTS or any(w.endswith("?") for w in words)
     return Understanding(

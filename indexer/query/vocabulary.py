@@ -8,6 +8,7 @@ word positions, which Whoosh holds).
 
 from __future__ import annotations
 
+import bisect
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,6 +24,9 @@ from indexer.synonyms import SynonymMap, load_synonyms
 SPELLING_FIELDS = ("spell_title", "spell_body")
 COMMON_MIN = 20
 COMMON_SHARE = 0.1
+MIN_PREFIX = 2  # characters typed before a word is completed
+COMPLETIONS = 8  # index terms an unfinished word stands for
+MAX_SCANNED = 256  # terms with the prefix looked at (for their frequency)
 
 Terms = tuple[str, ...]
 PhraseCount = Callable[[Terms], int]
@@ -46,6 +50,7 @@ class Vocabulary:
     model: ScoringModel | None = None
     phrase_count: PhraseCount | None = None
     _phrases: dict[Terms, int] = field(default_factory=dict)
+    _sorted: list[str] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
@@ -90,6 +95,23 @@ class Vocabulary:
             with self._lock:
                 self._phrases[terms] = cached
         return cached
+
+    def completions(self, start: str, limit: int = COMPLETIONS) -> list[str]:
+        """Up to ``limit`` index terms that begin with ``start`` (at least
+        ``MIN_PREFIX`` characters), the ones in the most sections first."""
+        if len(start) < MIN_PREFIX or self.model is None:
+            return []
+        with self._lock:
+            if self._sorted is None:
+                self._sorted = sorted(self.terms)
+            ordered = self._sorted
+        i = bisect.bisect_left(ordered, start)
+        found = []
+        while i < len(ordered) and ordered[i].startswith(start) and len(found) < MAX_SCANNED:
+            found.append(ordered[i])
+            i += 1
+        found.sort(key=lambda t: -self.frequency(((t,),)))
+        return found[:limit]
 
     def forget(self) -> None:
         """Drop the remembered phrase counts (a benchmark of first queries asks this)."""

@@ -11,18 +11,23 @@ from webui.params import ParamError, search_params
 from webui.state import web_state
 
 
-async def search(request: Request) -> JSONResponse:
+def search(request: Request) -> JSONResponse:
     try:
         params = search_params(request.query_params)
     except ParamError as error:
         return json_error(str(error), 400)
     result = web_state(request).engine.search(
-        params.q, limit=params.limit, page=params.page, part=params.part, correct=not params.exact
+        params.q,
+        limit=params.limit,
+        page=params.page,
+        part=params.part,
+        correct=not params.exact,
+        prefix=params.prefix,
     )
     return JSONResponse(result.to_json())
 
 
-async def section(request: Request) -> JSONResponse:
+def section(request: Request) -> JSONResponse:
     section_id = request.path_params["section_id"]
     found = web_state(request).engine.section(section_id)
     if found is None:
@@ -40,9 +45,9 @@ async def section(request: Request) -> JSONResponse:
     )
 
 
-async def healthz(request: Request) -> JSONResponse:
+def healthz(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok", "sections": web_state(request).engine.count()})
 
 
-async def openapi(request: Request) -> JSONResponse:
+async def openapi(request: Request) -> JSONResponse:  # a cached document: nothing blocks
     return JSONResponse(openapi_document())

@@ -93,7 +93,7 @@
       inflight = new AbortController();
       let data;
       try {
-        const params = new URLSearchParams({ q, limit: String(LIVE_LIMIT) });
+        const params = new URLSearchParams({ q, limit: String(LIVE_LIMIT), prefix: "1" });
         const response = await fetch("/api/search?" + params, { signal: inflight.signal });
         data = await response.json();
         if (!response.ok) {
