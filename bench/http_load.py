@@ -7,10 +7,12 @@ For each worker count, starts ``foramen serve --workers N`` (the real app) and
 ``bench.fts_app`` (FTS5, same uvicorn setup, same worker count) on 127.0.0.1, then drives
 each with Debian's ``wrk`` (bounded: --duration seconds, --connections keep-alive
 connections, one wrk thread) over: a realistic query log (Zipf-skewed, popular queries
-repeat), all-distinct queries (never repeated in a run, so no cache can answer), and
-``/healthz``. Runs alternate between the two servers so machine noise falls on both;
-medians over --repeat runs. A last check sends /healthz over a single keep-alive
-connection: a p50 near 40 ms would mean Nagle/delayed-ACK stalls (uvicorn #3149).
+repeat), the 70/30 log (70 % Zipf draws from the hand-written realistic queries, 30 %
+queries asked once; issue 10's figure), all-distinct queries (never repeated in a run, so
+no cache can answer), and ``/healthz`` (``--mix`` picks some). Runs alternate between
+the two servers so machine noise falls on both; medians over --repeat runs. A last
+check sends /healthz over a single keep-alive connection: a p50 near 40 ms would mean
+Nagle/delayed-ACK stalls (uvicorn #3149).
 """
 
 from __future__ import annotations
@@ -29,10 +31,11 @@ from typing import Any
 
 from bench.common import BENCH, OUT, corpus_dir, median, table, write_json
 from bench.latency import ensure_indexes
-from bench.queries import distinct_queries, skewed_log
+from bench.queries import distinct_queries, mixed_log, skewed_log
 
 WRK = "/usr/bin/wrk"
 LUA = BENCH / "wrk_paths.lua"
+MIXES = ("realistic", "70/30", "distinct", "healthz")
 
 
 def _path(query: str) -> str:
@@ -57,7 +60,7 @@ def wait_ready(port: int, timeout: float = 60.0) -> float:
     import http.client
 
     started = time.perf_counter()
-    status = None
+    status: int | OSError | None = None
     while time.perf_counter() - started < timeout:
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
@@ -123,6 +126,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     index, _ = ensure_indexes(args.scale)
     corpus = corpus_dir(args.scale)
     realistic = write_paths("realistic", [_path(q) for q in skewed_log()])
+    seventy = write_paths("70-30", [_path(q) for q in mixed_log()])
     pool = {" ".join(q.casefold().split()) for q in distinct_queries(300)}
     fresh = [
         q for q in distinct_queries(12000, seed=2024) if " ".join(q.casefold().split()) not in pool
@@ -176,11 +180,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 distinct = write_paths(
                     f"distinct-{rep}", [_path(q) for q in fresh[rep * chunk : (rep + 1) * chunk]]
                 )
-                for mix, paths in (
-                    ("realistic", realistic),
-                    ("distinct", distinct),
-                    ("healthz", healthz),
-                ):
+                logs = {
+                    "realistic": realistic,
+                    "70/30": seventy,
+                    "distinct": distinct,
+                    "healthz": healthz,
+                }
+                for mix in args.mix:
+                    paths = logs[mix]
                     for name, port in ports.items():
                         sample = wrk(port, paths, args.duration, args.connections)
                         samples.setdefault((name, mix), []).append(sample)
@@ -219,9 +226,14 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=5.0, help="seconds per wrk run")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--mix", action="append", choices=MIXES, help="query logs to run (default: all)"
+    )
     parser.add_argument("--label", default="http")
     args = parser.parse_args()
     args.workers = args.workers or [1, 2]
+    args.mix = args.mix or list(MIXES)
+    print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     data = run(args)
     by_key = {(r["workers"], r["server"], r["mix"]): r for r in data["results"]}
     rows = []
@@ -268,6 +280,7 @@ def main() -> None:
         f"(x{args.scale} corpus, {args.connections} connections, {args.duration:g} s runs, "
         f"median of {args.repeat}; ms)"
     )
+    print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(write_json(args.label, data))
 
 

@@ -3,10 +3,13 @@
     foramen serve &                         # in another terminal, or pass --serve
     python bench/web_latency.py             # the example queries, asked again and again
     python bench/web_latency.py --distinct  # every search a new query
+    python bench/web_latency.py --serve --distinct --new-connection   # issue 10's figure
 
 One keep-alive HTTP/1.1 connection sends the requests one after another, rotating through
-the endpoints so that machine noise falls on all of them alike. Prints a table of the
-median and p90 per endpoint and its ratio to /healthz; no pass/fail.
+the endpoints so that machine noise falls on all of them alike; with --new-connection
+every request opens a connection of its own (timed from the connect), as a new visitor
+would, and /healthz is measured the same way. Prints a table of the median and p90 per
+endpoint and its ratio to /healthz; no pass/fail.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import random
 import re
 import socket
@@ -71,20 +75,46 @@ def _get(connection: http.client.HTTPConnection, path: str) -> float:
     return elapsed * 1000.0
 
 
-def measure(
-    host: str, port: int, plan: dict[str, list[str]], requests: int, warmup: int
-) -> dict[str, list[float]]:
-    """``requests`` GETs per endpoint, cycling through its paths, endpoints interleaved."""
+def _connect(host: str, port: int) -> http.client.HTTPConnection:
     connection = http.client.HTTPConnection(host, port, timeout=10)
     connection.connect()
     connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return connection
+
+
+def _get_new(host: str, port: int, path: str) -> float:
+    """One GET on a connection of its own, timed from the connect to the closed socket."""
+    started = time.perf_counter()
+    connection = _connect(host, port)
+    try:
+        _get(connection, path)
+    finally:
+        connection.close()
+    return (time.perf_counter() - started) * 1000.0
+
+
+def measure(
+    host: str,
+    port: int,
+    plan: dict[str, list[str]],
+    requests: int,
+    warmup: int,
+    new_connection: bool = False,
+) -> dict[str, list[float]]:
+    """``requests`` GETs per endpoint, cycling through its paths, endpoints interleaved;
+    on one keep-alive connection, or a new connection for each GET."""
+    connection = _connect(host, port)
     for _ in range(warmup):
         _get(connection, "/healthz")
         _get(connection, "/articles/l1-l2-foraminal-narrowing")
     samples: dict[str, list[float]] = {name: [] for name in plan}
     for index in range(requests):
         for name, paths in plan.items():
-            samples[name].append(_get(connection, paths[index % len(paths)]))
+            path = paths[index % len(paths)]
+            if new_connection:
+                samples[name].append(_get_new(host, port, path))
+            else:
+                samples[name].append(_get(connection, path))
     connection.close()
     return samples
 
@@ -142,6 +172,11 @@ def main() -> None:
         help="every search a query not asked before (no result cache can help), "
         f"instead of the {len(QUERIES)} example queries over and over",
     )
+    parser.add_argument(
+        "--new-connection",
+        action="store_true",
+        help="open a new connection for every request (timed from the connect)",
+    )
     parser.add_argument("--json", type=Path, help="also write the table as JSON here")
     args = parser.parse_args()
     url = urllib.parse.urlsplit(args.url)
@@ -158,10 +193,11 @@ def main() -> None:
             port = probe.getsockname()[1]
         host = "127.0.0.1"
         with serve(port, args.index):
-            samples = measure(host, port, plan, args.requests, args.warmup)
+            samples = measure(host, port, plan, args.requests, args.warmup, args.new_connection)
     else:
-        samples = measure(host, port, plan, args.requests, args.warmup)
+        samples = measure(host, port, plan, args.requests, args.warmup, args.new_connection)
     table = report(samples)
+    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(table, indent=2), encoding="utf-8")
