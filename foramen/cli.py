@@ -266,7 +266,12 @@ def evaluate(
     update_baseline: bool,
     plain: bool,
 ) -> None:
-    """Run the relevance judgments; print metrics and differences from the baseline."""
+    """Run the relevance judgments; print metrics and differences from the baseline.
+
+    Exits 1 when a metric falls below its gate or a query's nDCG@10 falls more than
+    0.05 below the baseline; each query that got worse is shown with its top 3 before
+    and after.
+    """
     from indexer import evaluation as ev
     from indexer.search import Engine
 
@@ -285,7 +290,8 @@ def evaluate(
     baseline_path = suite_dir / "baseline.json"
     baseline = {} if plain else ev.read_baseline(baseline_path)
     texts = {x.qid: x.text for x in suite.queries}
-    for line in ev.format_report(report, baseline, texts):
+    baseline_top = {} if plain else ev.read_baseline_top(baseline_path)
+    for line in ev.format_report(report, baseline, texts, baseline_top):
         click.echo(line)
     ev.write_trec_run(run_file, run)
     click.echo(f"\nrun file: {run_file}")
@@ -297,6 +303,8 @@ def evaluate(
         )
         click.echo(f"baseline updated: {baseline_path}")
     failures = report.failures()
+    if not update_baseline:  # an accepted run is the new baseline: nothing fell below it
+        failures += ev.regression_failures(report, baseline)
     for failure in failures:
         click.echo(f"FAIL: {failure}", err=True)
     if failures:

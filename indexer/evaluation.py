@@ -2,7 +2,7 @@
 
     tests/relevance/queries.tsv   qid <tab> kind <tab> split <tab> query text
     tests/relevance/qrels.txt     TREC qrels: qid 0 section-id grade (2 the answer, 1 relevant)
-    tests/relevance/baseline.json the accepted per-query scores, to compare against
+    tests/relevance/baseline.json the accepted per-query scores and top 3, to compare against
 
 Metrics come from ir-measures: nDCG@10 (graded), MRR and P@1 counting only grade-2
 answers ("right first"), Recall@10 of everything judged. A query of kind ``noanswer``
@@ -33,6 +33,7 @@ GATES = {"nDCG@10": 0.92, "MRR": 0.90, "P@1": 0.88, "R@10": 0.88}
 KIND_GATE = 0.80  # nDCG@10 within every kind of query
 MAX_DROP = 0.05  # how far one query's nDCG@10 may fall below its baseline
 UNCHANGED = 0.0005  # the baseline keeps four decimals: smaller differences are rounding
+TOP_SHOWN = 3  # the ranked ids the baseline keeps per query, shown before -> after
 RUN_NAME = "foramen"
 
 
@@ -188,7 +189,22 @@ def baseline_json(report: Report) -> dict[str, object]:
             qid: {k: round(v, 4) for k, v in scores.items()}
             for qid, scores in sorted(report.per_query.items())
         },
+        "top": dict(sorted(top_ids(report.run).items())),
     }
+
+
+def top_ids(run: dict[str, list[str]], k: int = TOP_SHOWN) -> dict[str, list[str]]:
+    """The first ``k`` ranked section ids of every query of a run."""
+    return {qid: list(ids[:k]) for qid, ids in run.items()}
+
+
+def read_baseline_top(path: Path) -> dict[str, list[str]]:
+    """The top ids per query the baseline recorded; empty for a baseline without them."""
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        return {}
+    return {qid: [str(doc) for doc in ids] for qid, ids in data.get("top", {}).items()}
 
 
 def read_baseline(path: Path) -> dict[str, dict[str, float]]:
@@ -230,10 +246,57 @@ def regressions(report: Report, baseline: dict[str, dict[str, float]]) -> list[C
     return [c for c in compare(report, baseline)[1] if c.delta < -MAX_DROP]
 
 
+def regression_failures(report: Report, baseline: dict[str, dict[str, float]]) -> list[str]:
+    """Every query that fell more than MAX_DROP below the baseline, said in words."""
+    return [
+        f"{c.qid} nDCG@10 fell from {c.before:.3f} to {c.after:.3f}, "
+        f"more than {MAX_DROP:.2f} below the baseline"
+        for c in regressions(report, baseline)
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class TopChange:
+    """One query whose top ids differ between two runs (``None``: that run has no record)."""
+
+    qid: str
+    before: tuple[str, ...] | None
+    after: tuple[str, ...] | None
+
+
+def top_changes(
+    before: dict[str, list[str]],
+    after: dict[str, list[str]],
+    qids: Iterable[str] | None = None,
+    k: int = TOP_SHOWN,
+) -> list[TopChange]:
+    """The queries (``qids``, else all of either run) whose first ``k`` ids changed."""
+    chosen = list(qids) if qids is not None else sorted(set(before) | set(after))
+    changes = []
+    for qid in chosen:
+        old = tuple(before[qid][:k]) if qid in before else None
+        new = tuple(after[qid][:k]) if qid in after else None
+        if old != new:
+            changes.append(TopChange(qid, old, new))
+    return changes
+
+
+def format_top(ids: tuple[str, ...] | None) -> str:
+    if ids is None:
+        return "(not recorded: accept a run with --update-baseline)"
+    return ", ".join(ids) if ids else "(nothing found)"
+
+
 def format_report(
-    report: Report, baseline: dict[str, dict[str, float]], texts: dict[str, str]
+    report: Report,
+    baseline: dict[str, dict[str, float]],
+    texts: dict[str, str],
+    baseline_top: dict[str, list[str]] | None = None,
 ) -> list[str]:
-    """The table ``foramen eval`` prints: aggregates, kinds, changes, warnings, failures."""
+    """The table ``foramen eval`` prints: aggregates, kinds, changes, warnings, failures.
+
+    Each query that got worse is followed by its top ids in the baseline and now.
+    """
     names = list(MEASURES)
     lines = [f"{'':<12}{'n':>5}" + "".join(f"{n:>9}" for n in names)]
     total = report.aggregate()
@@ -254,12 +317,20 @@ def format_report(
     better, worse = compare(report, baseline)
     if baseline:
         lines.append(f"\nagainst the baseline: {len(better)} better, {len(worse)} worse")
+        now = top_ids(report.run)
+        recorded = baseline_top or {}
         for label, changes in (("better", better), ("worse", worse)):
             for c in changes:
                 lines.append(
                     f"  {label:<6} {c.qid:<14} {c.before:.3f} -> {c.after:.3f}"
                     f"  {texts.get(c.qid, '')!r}"
                 )
+                if label == "worse":
+                    before = recorded.get(c.qid)
+                    lines.append(
+                        f"{'':9}before: {format_top(None if before is None else tuple(before))}"
+                    )
+                    lines.append(f"{'':9}after:  {format_top(tuple(now.get(c.qid, [])))}")
     else:
         lines.append("\nno baseline yet: accept this run with --update-baseline")
     for qid, doc in report.missing_ids:

@@ -94,3 +94,52 @@ def test_foramen_eval_prints_metrics_and_gates(tmp_path: Path, write_corpus) -> 
     assert worse.exit_code == 1
     assert "worse  q1" in worse.output
     assert "FAIL: nDCG@10" in worse.output
+
+
+def test_foramen_eval_fails_on_a_regression_and_shows_top_3(tmp_path: Path, write_corpus) -> None:
+    corpus = write_corpus()
+    suite = tmp_path / "suite"
+    suite.mkdir()
+    steady = [f"q{n}" for n in range(20)]
+    (suite / "queries.tsv").write_text(
+        "".join(f"{qid}\tterm\tdev\tquadriceps\n" for qid in steady) + "m1\tterm\tdev\tmeniscus\n",
+        encoding="utf-8",
+    )
+    (suite / "qrels.txt").write_text(
+        "".join(f"{qid} 0 quadriceps-strengthening 2\n" for qid in steady)
+        + "m1 0 meniscus-tear 2\n",
+        encoding="utf-8",
+    )
+    paths = ["--corpus", str(corpus), "--index", str(tmp_path / "index")]
+    args = ["eval", *paths, "--suite", str(suite), "--run-file", str(tmp_path / "run.trec")]
+    runner = CliRunner()
+    accepted = runner.invoke(main, [*args, "--update-baseline"])
+    assert accepted.exit_code == 0, accepted.output
+    assert ev.read_baseline_top(suite / "baseline.json")["m1"] == ["meniscus-tear"]
+    assert runner.invoke(main, args).exit_code == 0, "the baseline itself is no regression"
+
+    with (corpus / "knee.md").open("a", encoding="utf-8") as article:
+        article.write("\n## Meniscus Meniscus\n\nMeniscus, meniscus and meniscus again.\n")
+    assert runner.invoke(main, ["build", *paths]).exit_code == 0
+    worse = runner.invoke(main, args)
+    assert worse.exit_code == 1, worse.output
+    assert "FAIL: m1 nDCG@10 fell from 1.000 to " in worse.output
+    assert "FAIL: nDCG@10" not in worse.output, "the gates hold: only the regression fails"
+    lines = worse.output.splitlines()
+    at = lines.index(next(line for line in lines if line.startswith("  worse  m1")))
+    assert lines[at + 1].split() == ["before:", "meniscus-tear"]
+    assert lines[at + 2].split() == ["after:", "meniscus-meniscus,", "meniscus-tear"]
+
+
+def test_top_changes_between_runs() -> None:
+    before = {"a": ["x", "y", "z", "w"], "b": ["x"], "c": []}
+    after = {"a": ["x", "y", "z", "v"], "b": ["y", "x"], "d": ["x"]}
+    changes = ev.top_changes(before, after)
+    assert [(c.qid, c.before, c.after) for c in changes] == [
+        ("b", ("x",), ("y", "x")),
+        ("c", (), None),
+        ("d", None, ("x",)),
+    ]
+    assert [c.qid for c in ev.top_changes(before, after, k=4)] == ["a", "b", "c", "d"]
+    assert ev.format_top(None).startswith("(not recorded")
+    assert ev.format_top(()) == "(nothing found)"
