@@ -154,7 +154,7 @@ class ScoringModel:
             mean_length[name] = tokens / live_count if live_count and tokens else 1.0
             _score_postings(segments, name, live_count, mean_length[name])
 
-        def joined(key: str, dtype: object) -> np.ndarray:
+        def joined(key: str, dtype: type) -> np.ndarray:
             parts = [np.asarray(getattr(s.arrays, key)) for s in segments]
             return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype=dtype)
 
@@ -245,11 +245,11 @@ class ScoringModel:
             return _EMPTY_DOCS, _EMPTY_DOCS, _NO_CHARS
         if len(found_docs) == 1:
             return found_docs[0], found_positions[0], found_chars[0]
-        chars = [c for c in found_chars if len(c)]
+        stored = [c for c in found_chars if len(c)]
         return (
             np.concatenate(found_docs),
             np.concatenate(found_positions),
-            np.concatenate(chars) if chars else _NO_CHARS,
+            np.concatenate(stored) if stored else _NO_CHARS,
         )
 
     def spans(

@@ -27,7 +27,7 @@ import json
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -54,11 +54,14 @@ class FieldArrays:
     spans: np.ndarray  # int64, len(docs) + 1
     positions: np.ndarray  # int32
     chars: np.ndarray  # int32, (len(positions), 2); (0, 2) when not stored
-    index: dict[bytes, int] = field(default_factory=dict)  # term -> its number
+    index: dict[bytes, int]  # term -> its number
 
-    def __post_init__(self) -> None:
-        if not self.index and len(self.terms):
-            self.index.update(zip(self.terms.tolist(), range(len(self.terms)), strict=True))
+    @classmethod
+    def of(cls, arrays: dict[str, np.ndarray]) -> FieldArrays:
+        """The field from its arrays (``FIELD_KEYS``), with the term index made."""
+        terms = arrays["terms"]
+        index = dict(zip(terms.tolist(), range(len(terms)), strict=True))
+        return cls(**arrays, index=index)
 
     def find(self, term: bytes) -> slice | None:
         """The postings of ``term``, or None when the segment does not hold it."""
@@ -151,15 +154,17 @@ def _read_field(reader: IndexReader, name: str, count: int) -> FieldArrays:
     weight_array = np.asarray(weights, dtype=np.float32)
     lengths = np.zeros(count, dtype=np.float64)
     np.add.at(lengths, doc_array, weight_array.astype(np.float64) / FIELD_BOOSTS[name])
-    return FieldArrays(
-        terms=np.asarray(terms, dtype=bytes) if terms else np.zeros(0, dtype="S1"),
-        starts=np.asarray(starts, dtype=np.int64),
-        docs=doc_array,
-        weights=weight_array,
-        lengths=np.rint(lengths).astype(np.int32),
-        spans=np.asarray(spans, dtype=np.int64),
-        positions=np.asarray(positions, dtype=np.int32),
-        chars=np.asarray(chars, dtype=np.int32).reshape(-1, 2),
+    return FieldArrays.of(
+        {
+            "terms": np.asarray(terms, dtype=bytes) if terms else np.zeros(0, dtype="S1"),
+            "starts": np.asarray(starts, dtype=np.int64),
+            "docs": doc_array,
+            "weights": weight_array,
+            "lengths": np.rint(lengths).astype(np.int32),
+            "spans": np.asarray(spans, dtype=np.int64),
+            "positions": np.asarray(positions, dtype=np.int32),
+            "chars": np.asarray(chars, dtype=np.int32).reshape(-1, 2),
+        }
     )
 
 
@@ -205,7 +210,7 @@ def load_segment(generation: Path, segment_id: str) -> SegmentArrays | None:
             return np.asarray(np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False))
 
         fields = {
-            name: FieldArrays(*(load(f"{name}.{key}") for key in FIELD_KEYS))
+            name: FieldArrays.of({key: load(f"{name}.{key}") for key in FIELD_KEYS})
             for name in SEARCH_FIELDS
         }
         return SegmentArrays(

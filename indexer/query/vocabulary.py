@@ -106,7 +106,7 @@ class Vocabulary:
                 self._sorted = sorted(self.terms)
             ordered = self._sorted
         i = bisect.bisect_left(ordered, start)
-        found = []
+        found: list[str] = []
         while i < len(ordered) and ordered[i].startswith(start) and len(found) < MAX_SCANNED:
             found.append(ordered[i])
             i += 1
