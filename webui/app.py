@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -30,10 +30,17 @@ ERROR_MESSAGES = {
 
 
 def create_app(
-    index_dir: Path, corpus_dir: Path, *, examples: tuple[str, ...] = EXAMPLE_QUERIES
+    index_dir: Path,
+    corpus_dir: Path,
+    *,
+    examples: tuple[str, ...] = EXAMPLE_QUERIES,
+    engine_factory: Callable[[Path], Engine] = Engine,
 ) -> Starlette:
-    """A search app serving the index at ``index_dir`` and the articles in ``corpus_dir``."""
-    engine = Engine(Path(index_dir))
+    """A search app serving the index at ``index_dir`` and the articles in ``corpus_dir``.
+
+    ``engine_factory`` opens the index; tests pass an ``Engine`` subclass to observe it.
+    """
+    engine = engine_factory(Path(index_dir))
     state = WebState(
         engine=engine,
         corpus_dir=Path(corpus_dir),

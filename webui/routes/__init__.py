@@ -1,4 +1,8 @@
-"""The app's routes: HTML pages for people, JSON for programs."""
+"""The app's routes: HTML pages for people, JSON for programs.
+
+Every handler that reaches the engine or the corpus is a plain ``def``: Starlette runs it
+in its thread pool, so a slow search never holds up the event loop or other requests.
+"""
 
 from __future__ import annotations
 

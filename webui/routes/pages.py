@@ -65,7 +65,7 @@ def landing_href(url: str, q: str) -> str:
     return f"{path}{query}#{fragment}" if fragment else f"{path}{query}"
 
 
-async def home(request: Request) -> HTMLResponse:
+def home(request: Request) -> HTMLResponse:
     state = web_state(request)
     return state.templates.response(
         "index.html",
@@ -78,7 +78,7 @@ async def home(request: Request) -> HTMLResponse:
     )
 
 
-async def search(request: Request) -> HTMLResponse:
+def search(request: Request) -> HTMLResponse:
     state = web_state(request)
     try:
         params = search_params(request.query_params)
@@ -193,7 +193,7 @@ def _page_links(params: SearchParams, page_count: int) -> list[PageLink]:
     ]
 
 
-async def article(request: Request) -> Response:
+def article(request: Request) -> Response:
     state = web_state(request)
     slug = request.path_params["slug"]
     rendered = (
