@@ -49,5 +49,5 @@ def healthz(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok", "sections": web_state(request).engine.count()})
 
 
-async def openapi(request: Request) -> JSONResponse:  # a cached document: nothing blocks  # a cached document: nothing blocks
+async def openapi(request: Request) -> JSONResponse:  # a cached document: nothing blocks
     return JSONResponse(openapi_document())
