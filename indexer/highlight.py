@@ -4,7 +4,9 @@ Two ways to find the matches: the character offsets stored for the body field at
 index time (``ScoringModel.spans``: no re-analysis of the text), or analysing the text
 (``match_spans``, for headings and other text that is not in the index). Both feed the
 same windowing and marking. All corpus text is HTML-escaped; the only markup in a
-snippet is ``<mark>``.
+snippet is ``<mark>``. A snippet keeps the text's line structure: a line break after a
+sentence is a space, any other (between the items of a labelled list, "Dose: …",
+"Time: …") is " · ", so list items do not run together.
 """
 
 from __future__ import annotations
@@ -18,9 +20,14 @@ from whoosh.analysis import Analyzer
 SNIPPET_CHARS = 220
 LEAD_CHARS = 40
 Span = tuple[int, int, str]  # (start, end, index term)
-# Line breaks and tabs become spaces without moving any character offset.
-_FLAT = str.maketrans({"\n": " ", "\r": " ", "\t": " ", "\f": " ", "\v": " "})
+# Tabs and odd breaks become spaces without moving any character offset; "\n" stays
+# (one character too) until the marked HTML is built, where it becomes a separator.
+_FLAT = str.maketrans({"\r": " ", "\t": " ", "\f": " ", "\v": " "})
 _SPACES = re.compile(r" {2,}")
+_WORD_GAP = re.compile(r"[ \n]")
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?]) *\n[ \n]*")
+_LINE_BREAK = re.compile(r" *\n[ \n]*")
+LINE_SEPARATOR = " · "
 
 
 def match_spans(text: str, terms: Collection[str], analyzer: Analyzer) -> list[Span]:
@@ -59,11 +66,11 @@ def best_window(text: str, spans: Sequence[Span], width: int) -> tuple[int, int]
 def _snap(text: str, begin: int, end: int) -> tuple[int, int]:
     """Move the window's edges to word boundaries."""
     if begin > 0:
-        space = text.find(" ", begin)
-        if 0 <= space < begin + 20:
-            begin = space + 1
+        found = _WORD_GAP.search(text, begin, begin + 20)
+        if found is not None:
+            begin = found.start() + 1
     if end < len(text):
-        space = text.rfind(" ", begin, end)
+        space = max(text.rfind(" ", begin, end), text.rfind("\n", begin, end))
         if space > end - 20:
             end = space
     return begin, end
@@ -73,11 +80,9 @@ def snippet_from_spans(text: str, spans: Sequence[Span], width: int = SNIPPET_CH
     """Escaped HTML: the best ``width`` characters of ``text`` around ``spans``, marked."""
     text = text.translate(_FLAT)
     begin, end = _snap(text, *best_window(text, spans, width))
-    html = (
-        ("…" if begin > 0 else "")
-        + mark(text, spans, begin, end).strip()
-        + ("…" if end < len(text) else "")
-    )
+    lines = mark(text, spans, begin, end).strip()
+    lines = _LINE_BREAK.sub(LINE_SEPARATOR, _SENTENCE_BREAK.sub(" ", lines))
+    html = ("…" if begin > 0 else "") + lines + ("…" if end < len(text) else "")
     return _SPACES.sub(" ", html)
 
 

@@ -45,3 +45,19 @@ def test_snippet_flattens_line_breaks_and_marks_matches() -> None:
     html = snippet_from_spans(text, spans)
     assert "\n" not in html and "\t" not in html and "  " not in html
     assert html.count("<mark>") == 2 and "<mark>knee</mark> joint" in html
+    assert "<mark>knees</mark>. Second paragraph" in html, "a sentence end needs no separator"
+
+
+def test_snippet_keeps_the_lines_of_a_labelled_list_apart() -> None:
+    text = (
+        "Take it as needed.\nDosage: 500 mg (max 3 g/day)\nTime: Any time\n\n"
+        "Side Effects: nausea\nStorage: dry place"
+    )
+    spans = [(text.index(word), text.index(word) + len(word), word) for word in ("time", "nausea")]
+    html = snippet_from_spans(text, spans)
+    assert html == (
+        "Take it as needed. Dosage: 500 mg (max 3 g/day) · Time: Any <mark>time</mark>"
+        " · Side Effects: <mark>nausea</mark> · Storage: dry place"
+    )
+    window = snippet_from_spans("\n".join([text] * 4), spans, width=90)
+    assert window.count("<mark>") == 2 and "· Side Effects: <mark>nausea</mark>" in window
