@@ -19,6 +19,7 @@ for every posting at once:
 
 from __future__ import annotations
 
+import bisect
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -103,6 +104,7 @@ class _Segment:
     live: np.ndarray | None  # bool per document; None when nothing is deleted
     lengths: dict[str, np.ndarray]  # coded lengths per field
     scores: dict[str, np.ndarray]  # each posting's BM25F score per field (set by the model)
+    owners: dict[str, np.ndarray]  # the global docnum of each token position, per field
 
 
 @dataclass(frozen=True)
@@ -113,7 +115,8 @@ class ScoringModel:
     doc_count_all: int
     live_count: int
     mean_length: dict[str, float]
-    part: np.ndarray  # str per docnum
+    part: np.ndarray  # the number of each docnum's part in ``part_names``
+    part_names: tuple[str, ...]  # every part, sorted
     article: np.ndarray  # str per docnum
     level: np.ndarray  # int per docnum
     flags: np.ndarray  # QUESTION | CONTAINER | OVERVIEW per docnum
@@ -134,7 +137,13 @@ class ScoringModel:
                 name: coded_lengths(arrays.fields[name].lengths.astype(np.float64))
                 for name in SEARCH_FIELDS
             }
-            segments.append(_Segment(arrays, offset, live, lengths, {}))
+            owners = {
+                name: np.repeat(
+                    (np.asarray(field.docs) + offset).astype(np.int32), np.diff(field.spans)
+                )
+                for name, field in arrays.fields.items()
+            }
+            segments.append(_Segment(arrays, offset, live, lengths, {}, owners))
         return cls.from_segments(segments)
 
     @classmethod
@@ -158,12 +167,14 @@ class ScoringModel:
             parts = [np.asarray(getattr(s.arrays, key)) for s in segments]
             return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype=dtype)
 
+        part_names, part_codes = np.unique(joined("part", str), return_inverse=True)
         return cls(
             segments=tuple(segments),
             doc_count_all=total,
             live_count=live_count,
             mean_length=mean_length,
-            part=joined("part", str),
+            part=part_codes.astype(np.int32),
+            part_names=tuple(str(name) for name in part_names),
             article=joined("article", str),
             level=joined("level", np.int64),
             flags=joined("flags", np.uint8),
@@ -225,14 +236,12 @@ class ScoringModel:
             found = arrays.find(key)
             if found is None:
                 continue
-            local = np.asarray(arrays.docs[found], dtype=np.int64)
-            spans = np.asarray(arrays.spans[found.start : found.stop + 1])
-            owner = np.repeat(local + s.offset, np.diff(spans))
+            window = slice(int(arrays.spans[found.start]), int(arrays.spans[found.stop]))
+            owner = s.owners[fieldname][window].astype(np.int64)
             keep = self.live[owner] if s.live is not None else None
             if docs is not None:
                 wanted = member(owner, docs)
                 keep = wanted if keep is None else keep & wanted
-            window = slice(int(spans[0]), int(spans[-1]))
             positions = np.asarray(arrays.positions[window], dtype=np.int64)
             chars = np.asarray(arrays.chars[window]) if len(arrays.chars) else _NO_CHARS
             if keep is not None:
@@ -282,6 +291,11 @@ class ScoringModel:
         return frozenset(found)
 
     # -- documents ----------------------------------------------------------------------
+
+    def part_number(self, name: str) -> int:
+        """The number of part ``name`` (-1 when no section is in it)."""
+        i = bisect.bisect_left(self.part_names, name)
+        return i if i < len(self.part_names) and self.part_names[i] == name else -1
 
     def flagged(self, bit: int) -> np.ndarray:
         """Live docnums whose flags have ``bit``: QUESTION, CONTAINER or OVERVIEW."""

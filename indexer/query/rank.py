@@ -28,11 +28,11 @@ def rank(scores: Scores, model: ScoringModel, n: int, part: str | None = None) -
     docs, values = scores.docs, scores.values
     parts = model.part[docs]
     if part:
-        keep = parts == part
+        keep = parts == model.part_number(part)
         docs, values, parts = docs[keep], values[keep], parts[keep]
     matches = len(docs)
-    names, counts = np.unique(parts, return_counts=True)
-    facets = {str(name): int(count) for name, count in zip(names, counts, strict=True)}
+    counts = np.bincount(parts, minlength=len(model.part_names))
+    facets = {model.part_names[i]: int(counts[i]) for i in np.flatnonzero(counts)}
     if n < len(docs):
         # Only the sections scoring at least the n-th best score can be in the top n.
         threshold = np.partition(values, len(values) - n)[len(values) - n]
