@@ -46,11 +46,23 @@ _EMPTY_FLOATS = np.zeros(0, dtype=np.float64)
 _NO_CHARS = np.zeros((0, 2), dtype=np.int32)
 
 
+DENSE_FROM = 64  # entries from which set operations on docnums use a table over docnums
+DENSE_LIMIT = 1 << 26  # the largest value such a table may cover
+
+
 def member(values: np.ndarray, ascending: np.ndarray) -> np.ndarray:
-    """Which of ``values`` are in ``ascending`` (sorted), as a mask: one binary search
-    each, without the sorting ``np.isin`` does on every call."""
+    """Which of ``values`` are in ``ascending`` (sorted), as a mask: a lookup table over
+    the values for docnums, else a binary search each (never the sort ``np.isin`` does)."""
     if not len(ascending) or not len(values):
         return np.zeros(len(values), dtype=bool)
+    top = int(ascending[-1])
+    if len(values) >= DENSE_FROM and top < DENSE_LIMIT:
+        table = np.zeros(top + 1, dtype=bool)
+        table[ascending] = True
+        inside = (values >= 0) & (values <= top)
+        found = np.zeros(len(values), dtype=bool)
+        found[inside] = table[values[inside]]
+        return found
     i = np.searchsorted(ascending, values)
     i[i == len(ascending)] = 0
     return ascending[i] == values

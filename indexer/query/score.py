@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from indexer.model import ScoringModel, both, member
+from indexer.model import DENSE_FROM, DENSE_LIMIT, ScoringModel, both, member
 from indexer.query.plan import (
     ALL_CONCEPTS_WEIGHT,
     CONTAINER_WEIGHT,
@@ -77,6 +77,23 @@ def _grouped(parts: Sequence[Scores]) -> tuple[np.ndarray, np.ndarray, np.ndarra
     return docs[starts], values, starts
 
 
+def _dense(parts: Sequence[Scores]) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Many entries: (docnums, sum, best) through tables over docnums instead of a sort
+    (the parts are added in order, so the floats are the sorted path's)."""
+    if sum(len(p) for p in parts) < DENSE_FROM:
+        return None
+    size = max(int(p.docs[-1]) for p in parts) + 1
+    if size > DENSE_LIMIT:
+        return None
+    summed = np.zeros(size)
+    best = np.full(size, -np.inf)
+    for p in parts:
+        summed[p.docs] += p.values
+        best[p.docs] = np.maximum(best[p.docs], p.values)
+    docs = np.flatnonzero(best > -np.inf)
+    return docs, summed[docs], best[docs]
+
+
 def total(parts: Sequence[Scores]) -> Scores:
     """The sum of score vectors (a section scores in any of them)."""
     parts = [p for p in parts if len(p)]
@@ -84,6 +101,9 @@ def total(parts: Sequence[Scores]) -> Scores:
         return EMPTY
     if len(parts) == 1:
         return parts[0]
+    dense = _dense(parts)
+    if dense is not None:
+        return Scores(dense[0], dense[1])
     docs, values, starts = _grouped(parts)
     return Scores(docs, np.add.reduceat(values, starts))
 
@@ -95,6 +115,10 @@ def best_of(parts: Sequence[Scores]) -> Scores:
         return EMPTY
     if len(parts) == 1:
         return parts[0]
+    dense = _dense(parts)
+    if dense is not None:
+        docs, summed, best = dense
+        return Scores(docs, best + TIEBREAK * (summed - best))
     docs, values, starts = _grouped(parts)
     best = np.maximum.reduceat(values, starts)
     return Scores(docs, best + TIEBREAK * (np.add.reduceat(values, starts) - best))
