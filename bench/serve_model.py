@@ -1,6 +1,6 @@
 """The serving process and its scoring model: memory, and the pause when a build lands.
 
-    python -m bench.serve_model --scale 1000 [--swaps 3]
+    python -m bench.serve_model --scale 1000 [--swaps 3] [--full-swaps 1]
 
 Runs ``foramen serve`` (one process) on a copy of the scale's corpus and index (copied
 from ``bench/corpora/index-x<scale>`` when ``bench.latency`` has built it, else built).
@@ -75,7 +75,7 @@ def foramen_build(corpus: Path, index: Path, *flags: str) -> float:
     return time.perf_counter() - started
 
 
-def run(scale: int, swaps: int) -> dict[str, Any]:
+def run(scale: int, swaps: int, full_swaps: int) -> dict[str, Any]:
     work = Path(tempfile.mkdtemp(prefix=f"foramen-serve-model-x{scale}-"))
     fresh = iter(two_word_queries(1000, seed=77))
     try:
@@ -99,8 +99,9 @@ def run(scale: int, swaps: int) -> dict[str, Any]:
                 timed_search(port, query)
             mem["every realistic query once"] = memory(process.pid)
             pickups: dict[str, list[dict[str, float]]] = {"one-edit build": [], "full build": []}
-            for kind, flags in (("one-edit build", ()), ("full build", ("--full",))):
-                for n in range(swaps):
+            plan = (("one-edit build", (), swaps), ("full build", ("--full",), full_swaps))
+            for kind, flags, count in plan:
+                for n in range(count):
                     if not flags:
                         _edit(corpus, n)
                     before = [timed_search(port, next(fresh)) for _ in range(3)]
@@ -127,11 +128,12 @@ def run(scale: int, swaps: int) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description="Serving memory and new-generation pick-up.")
     parser.add_argument("--scale", type=int, action="append")
-    parser.add_argument("--swaps", type=int, default=3, help="builds of each kind")
+    parser.add_argument("--swaps", type=int, default=3, help="one-edit builds")
+    parser.add_argument("--full-swaps", type=int, default=1, help="full builds")
     parser.add_argument("--label", default="serve-model")
     args = parser.parse_args()
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    results = [run(s, args.swaps) for s in args.scale or [1000]]
+    results = [run(s, args.swaps, args.full_swaps) for s in args.scale or [1000]]
     for r in results:
         print(f"\nx{r['scale']}: first search {r['first_search_ms']:.1f} ms")
         print(
@@ -142,6 +144,8 @@ def main() -> None:
         )
         rows = []
         for kind, runs in r["pickups"].items():
+            if not runs:
+                continue
             rows.append(
                 [
                     kind,
