@@ -53,8 +53,10 @@ def build(corpus: Path, path: Path) -> int:
     return count
 
 
-def match_expression(text: str) -> str | None:
-    """The FTS5 MATCH expression for a typed query, or None when nothing is searchable."""
+def quoted_pieces(text: str) -> tuple[list[str], list[str], list[str]]:
+    """A typed query as the peers read it: (words to OR, phrases to require, words or
+    phrases to exclude), each piece in double quotes — one token is a term, several a
+    phrase — so that operators in what was typed are read as words."""
     words: list[str] = []
     must: list[str] = []
     excluded: list[str] = []
@@ -66,10 +68,14 @@ def match_expression(text: str) -> str | None:
         elif word:
             target = excluded if word.startswith("-") and len(word) > 1 else words
             tokens = _TOKEN.findall(word)
-            if len(tokens) == 1:
-                target.append(f'"{tokens[0]}"')
-            elif tokens:
+            if tokens:
                 target.append('"' + " ".join(tokens) + '"')
+    return words, must, excluded
+
+
+def match_expression(text: str) -> str | None:
+    """The FTS5 MATCH expression for a typed query, or None when nothing is searchable."""
+    words, must, excluded = quoted_pieces(text)
     if not words and not must:
         return None
     expression = " AND ".join([*must, "(" + " OR ".join(words) + ")"] if words else must)

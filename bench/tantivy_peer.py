@@ -13,7 +13,6 @@ what ``/api/search`` returns.
 from __future__ import annotations
 
 import argparse
-import re
 import shutil
 import time
 from pathlib import Path
@@ -22,11 +21,10 @@ from typing import Any
 import tantivy
 
 from bench.common import CORPORA, corpus_dir
+from bench.fts import quoted_pieces
 from indexer.chunk import chunk_article, markdown_parser
 from indexer.corpus import article_paths, read_article
 
-_PIECES = re.compile(r'(-?)"([^"]*)"?|(\S+)')
-_TOKEN = re.compile(r"\w+")
 ANALYZER = "foramen_en"
 FIELDS = ["title", "path", "body"]
 BOOSTS = {"title": 3.0, "path": 0.6, "body": 1.0}
@@ -87,28 +85,10 @@ def build(corpus: Path, path: Path) -> int:
     return count
 
 
-def _quoted(tokens: list[str]) -> str:
-    return '"' + " ".join(tokens) + '"'
-
-
 def query_string(text: str) -> str | None:
-    """The tantivy query for a typed query, or None when nothing is searchable.
-
-    Every piece goes in quotes (one token: a term, several: a phrase) so that the query
-    language's operators in what was typed are read as words, as FTS5's reading does."""
-    words: list[str] = []
-    must: list[str] = []
-    excluded: list[str] = []
-    for negated, phrase, word in _PIECES.findall(text):
-        if phrase:
-            tokens = _TOKEN.findall(phrase)
-            if tokens:
-                (excluded if negated else must).append(_quoted(tokens))
-        elif word:
-            target = excluded if word.startswith("-") and len(word) > 1 else words
-            tokens = _TOKEN.findall(word)
-            if tokens:
-                target.append(_quoted(tokens))
+    """The tantivy query for a typed query, or None when nothing is searchable (the
+    pieces quoted as for FTS5, so the query language's operators are read as words)."""
+    words, must, excluded = quoted_pieces(text)
     if not words and not must:
         return None
     clauses = [f"+{m}" for m in must]
