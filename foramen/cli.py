@@ -136,6 +136,9 @@ def build(corpus_dir: Path, index_dir: Path, full: bool, wait: float) -> None:
     "--exact", is_flag=True, help="Search the words as typed, without correcting misspellings."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the /api/search JSON body.")
+@click.option(
+    "--explain", is_flag=True, help="Show why each hit scored so (the parts add up to it)."
+)
 def search(
     corpus_dir: Path,
     index_dir: Path,
@@ -144,6 +147,7 @@ def search(
     page: int,
     exact: bool,
     as_json: bool,
+    explain: bool,
 ) -> None:
     """Search the index and print the best sections."""
     # Argument bytes that are not UTF-8 arrive as lone surrogates, which no UTF-8 output
@@ -155,7 +159,7 @@ def search(
         from indexer.search import Engine  # not imported by 'foramen build'
 
         engine = Engine(index_dir)
-        result = engine.search(query, limit=limit, page=page, correct=not exact)
+        result = engine.search(query, limit=limit, page=page, correct=not exact, explain=explain)
     except ForamenError as error:
         raise click.ClickException(str(error)) from None
     if as_json:
@@ -168,12 +172,30 @@ def search(
         )
     elif result.suggestion:
         click.echo(f"Did you mean: {result.suggestion}")
+    if result.missing:
+        click.echo("No section mentions: " + ", ".join(_no_controls(w) for w in result.missing))
+    if result.relaxed:
+        click.echo("No section has all of the words; showing the closest matches.")
     click.echo(f"{result.total} results for {query!r} ({result.elapsed_ms:.1f} ms)")
     for rank, hit in enumerate(result.hits, start=(page - 1) * limit + 1):
         crumbs = _no_controls(" › ".join((*hit.path, hit.title)))
         click.echo(f"\n{rank:>2}. {click.style(crumbs, bold=True)}  [{hit.score:.2f}]")
         click.echo(f"    {hit.url}")
         click.echo(f"    {_terminal_snippet(hit.snippet)}")
+        if hit.explain is not None:
+            for line in _explanation(hit.explain):
+                click.echo(f"      {line}")
+
+
+def _explanation(explain: dict[str, object]) -> list[str]:
+    """An explanation as indented lines: each part, then what matched in which field."""
+    lines = []
+    for part in explain.get("parts", []):  # type: ignore[attr-defined]
+        lines.append(f"{part['score']:7.3f}  {_no_controls(part['part'])}")
+        for match in part.get("matches", []):
+            what = f"{match['words']} ({match['how']}) in {match['field']}"
+            lines.append(f"         {match['score']:7.3f}  {_no_controls(what)}")
+    return lines
 
 
 def _no_controls(text: str) -> str:

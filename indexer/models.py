@@ -63,9 +63,11 @@ class Hit:
     part: str = ""
     article: str = ""
     article_title: str = ""
+    # Why it scored so (see indexer.query.score.explain); only when asked for.
+    explain: dict[str, object] | None = None
 
     def to_json(self) -> dict[str, object]:
-        return {
+        body = {
             "id": self.id,
             "title": self.title,
             "path": list(self.path),
@@ -75,6 +77,9 @@ class Hit:
             "article": self.article,
             "article_title": self.article_title,
         }
+        if self.explain is not None:
+            body["explain"] = self.explain
+        return body
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,6 +33,7 @@ from indexer.query.parse import parse_user_query
 from indexer.query.plan import PHRASE_SLOP, Plan, QueryPlan, Words, compile_query
 from indexer.query.rank import rank
 from indexer.query.score import EMPTY, TIME_BUDGET, Budget, Evaluation, Scorer
+from indexer.query.score import explain as explain_score
 from indexer.query.vocabulary import Terms, Vocabulary
 from indexer.schema import PATH_SEPARATOR, SEARCH_FIELDS
 from indexer.store import pointer_stamp, read_pointer
@@ -179,12 +180,14 @@ class Engine:
         part: str | None = None,
         correct: bool = True,
         prefix: bool = False,
+        explain: bool = False,
     ) -> SearchResult:
         """The ``page``-th page of ``limit`` hits for ``text``; never raises on user input.
 
         Words the index does not know are corrected (``suggestion``) unless ``correct`` is
         False, which searches the words exactly as typed. ``prefix`` reads the last word
         as unfinished (search as you type), unless the text ends with a space.
+        ``explain`` adds to each hit the parts of its score (they add up to it).
         """
         started = time.perf_counter()
         limit = max(1, min(limit, MAX_LIMIT))
@@ -194,13 +197,13 @@ class Engine:
             return SearchResult(text, 0, page, limit, (), elapsed_ms=_ms(started))
         prefix = prefix and not text[-1:].isspace() and bool(user.words)
         prefix = prefix and text.rstrip().endswith(user.words[-1])
-        key = (" ".join(text.split()), part, page, limit, correct, prefix)
+        key = (" ".join(text.split()), part, page, limit, correct, prefix, explain)
         with self.snapshot() as current:
             cached = self._cache.get(key)
             if cached is not None:
                 return dataclasses.replace(cached, query=text, elapsed_ms=_ms(started))
             plan = compile_query(user, self.analyzer, current.vocabulary, correct, prefix)
-            result = self._run(current, plan, text, limit, page, part)
+            result = self._run(current, plan, text, limit, page, part, explain)
             if not result.partial:  # a query cut short by its budget may do better next time
                 self._cache.put(key, result)
         return dataclasses.replace(result, elapsed_ms=_ms(started))
@@ -222,6 +225,7 @@ class Engine:
         limit: int,
         page: int,
         part: str | None,
+        explain: bool = False,
     ) -> SearchResult:
         evaluation = self.evaluate(current, plan)
         relaxed = False
@@ -232,12 +236,18 @@ class Engine:
             relaxed = True
         ranking = rank(evaluation.scores, current.model, page * limit, part)
         ranked = ranking.top[(page - 1) * limit : page * limit]
+        hits = self._hits(current, ranked, plan.highlight_terms)
+        if explain:
+            hits = tuple(
+                dataclasses.replace(hit, explain=explain_score(evaluation, docnum))
+                for hit, (_, docnum) in zip(hits, ranked, strict=True)
+            )
         return SearchResult(
             text,
             ranking.total,
             page,
             limit,
-            self._hits(current, ranked, plan.highlight_terms),
+            hits,
             plan.suggestion,
             plan.corrected,
             facets=ranking.facets,

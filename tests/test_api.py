@@ -47,6 +47,9 @@ def test_search_body_has_the_contract_shape(client: TestClient) -> None:
         "missing",
         "relaxed",
         "results",
+        "next",
+        "prev",
+        "facets",
     }
     assert body["query"] == "femoral nerve stretch"
     assert (body["page"], body["limit"]) == (1, 5)
@@ -224,6 +227,7 @@ def test_security_headers_on_json(client: TestClient) -> None:
         assert headers["referrer-policy"] == "same-origin"
 
 
+@pytest.mark.slow  # hundreds of generated requests
 def test_generated_requests_never_get_a_server_error(real_index: Path) -> None:
     """Schemathesis sends requests built from /openapi.json, valid and not; every answer
     must be documented, and none may be a 5xx."""
@@ -261,3 +265,14 @@ def test_prefix_completes_the_last_word(client: TestClient) -> None:
     assert live["suggestion"] is None
     bad = client.get("/api/search", params={"q": "ibupro", "prefix": "yes"})
     assert bad.status_code == 400 and "prefix" in bad.json()["error"]
+
+
+def test_explain_adds_the_parts_of_each_score(client: TestClient) -> None:
+    body = client.get("/api/search", params={"q": "femoral nerve stretch", "explain": "1"}).json()
+    for hit in body["results"]:
+        assert sum(p["score"] for p in hit["explain"]["parts"]) == pytest.approx(
+            hit["score"], abs=1e-3
+        )
+    plain = client.get("/api/search", params={"q": "femoral nerve stretch"}).json()
+    assert "explain" not in plain["results"][0]
+    assert client.get("/api/search", params={"q": "x", "explain": "2"}).status_code == 400

@@ -80,3 +80,18 @@ def test_search_says_when_it_corrected_and_exact_turns_it_off(write_corpus, tmp_
     assert "Meniscus Tear" in corrected.output
     exact = run("search", "menicsus", "--exact", *index)
     assert "Showing results for" not in exact.output and "Meniscus Tear" not in exact.output
+
+
+def test_search_explains_and_names_missing_words(write_corpus, tmp_path: Path) -> None:
+    corpus = write_corpus()
+    index = tmp_path / "index"
+    run("build", "--corpus", str(corpus), "--index", str(index))
+    found = run(
+        "search", "meniscus zebra", "--explain", "--corpus", str(corpus), "--index", str(index)
+    )
+    assert found.exit_code == 0
+    assert "No section mentions: zebra" in found.output
+    plain = run("search", "meniscus", "--explain", "--corpus", str(corpus), "--index", str(index))
+    assert "concept menisc" in plain.output and "(typed) in title" in plain.output
+    as_json = run("search", "meniscus", "--explain", "--json", "--index", str(index))
+    assert json.loads(as_json.output)["results"][0]["explain"]["parts"]

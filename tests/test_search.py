@@ -175,3 +175,38 @@ def test_hits_carry_their_article(real_engine: Engine) -> None:
     hit = real_engine.search("femoral nerve stretch").hits[0]
     assert hit.article == "l1-l2-foraminal-narrowing"
     assert hit.article_title and hit.to_json()["article_title"] == hit.article_title
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tylenol dose for back pain",
+        "femoral nerve stretch",
+        "what causes foraminal narrowing?",
+        '"nerve root" injection',
+        "imaging",
+        "pins and needles in thigh",
+    ],
+)
+def test_explanations_add_up_to_the_score(real_engine: Engine, text: str) -> None:
+    result = real_engine.search(text, explain=True)
+    assert result.hits
+    for hit in result.hits:
+        explained = hit.explain
+        assert explained is not None
+        parts = explained["parts"]
+        assert explained["score"] == pytest.approx(hit.score)
+        assert sum(p["score"] for p in parts) == pytest.approx(hit.score)  # type: ignore[attr-defined]
+        for part in parts:  # type: ignore[attr-defined]
+            if part.get("matches"):
+                assert sum(m["score"] for m in part["matches"]) == pytest.approx(part["score"])
+                assert {m["field"] for m in part["matches"]} <= {"title", "path", "body"}
+    assert real_engine.search(text).hits[0].explain is None
+
+
+def test_an_explanation_names_the_synonym_that_matched(real_engine: Engine) -> None:
+    hit = real_engine.search("tylenol", explain=True).hits[0]
+    assert hit.explain is not None
+    concept = hit.explain["parts"][0]  # type: ignore[index]
+    assert concept["part"] == "concept tylenol"
+    assert any(m["how"] == "synonym" for m in concept["matches"])

@@ -9,6 +9,8 @@ from indexer.models import MAX_LIMIT
 from webui.params import DEFAULT_LIMIT, MAX_PAGE, MAX_QUERY_CHARS
 
 _ERROR = {"$ref": "#/components/schemas/Error"}
+# Answers carry an ETag per index generation; If-None-Match with it gets a bodiless 304.
+_NOT_MODIFIED = {"description": "Not modified since the ETag sent in If-None-Match"}
 
 
 def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
@@ -64,6 +66,14 @@ def openapi_document() -> dict[str, Any]:
                             "schema": {"type": "integer", "enum": [0, 1], "default": 0},
                         },
                         {
+                            "name": "explain",
+                            "in": "query",
+                            "description": "1 adds to each hit an 'explain' object: the "
+                            "parts of its score (concepts, field by field, and bonuses), "
+                            "which add up to 'score'.",
+                            "schema": {"type": "integer", "enum": [0, 1], "default": 0},
+                        },
+                        {
                             "name": "page",
                             "in": "query",
                             "description": "A page past the last result has no results.",
@@ -83,6 +93,7 @@ def openapi_document() -> dict[str, Any]:
                     ],
                     "responses": {
                         "200": _json({"$ref": "#/components/schemas/SearchResult"}, "Results"),
+                        "304": _NOT_MODIFIED,
                         "400": _json(_ERROR, "A malformed parameter"),
                     },
                 }
@@ -96,6 +107,7 @@ def openapi_document() -> dict[str, Any]:
                     ],
                     "responses": {
                         "200": _json({"$ref": "#/components/schemas/Section"}, "The section"),
+                        "304": _NOT_MODIFIED,
                         "404": _json(_ERROR, "No section has this id"),
                     },
                 }
@@ -141,6 +153,7 @@ def openapi_document() -> dict[str, Any]:
                             "description": "HTML: escaped text, matches in <mark>, no other tag",
                         },
                         "article": {"type": "string", "description": "the article's id"},
+                        "explain": {"type": "object", "description": "with explain=1"},
                         "article_title": {"type": "string"},
                     },
                 },
@@ -163,6 +176,29 @@ def openapi_document() -> dict[str, Any]:
                             "these are the closest matches",
                         },
                         "results": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
+                        "next": {
+                            "type": "string",
+                            "nullable": True,
+                            "description": "the URL of the next page of results; null on the last",
+                        },
+                        "prev": {
+                            "type": "string",
+                            "nullable": True,
+                            "description": "the URL of the previous page; null on the first",
+                        },
+                        "facets": {
+                            "type": "array",
+                            "description": "matches per top-level part of the articles, "
+                            "most first, counted over every part even when 'part' filters",
+                            "items": {
+                                "type": "object",
+                                "required": ["part", "count"],
+                                "properties": {
+                                    "part": {"type": "string"},
+                                    "count": {"type": "integer", "minimum": 1},
+                                },
+                            },
+                        },
                     },
                 },
                 "Section": {

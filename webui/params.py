@@ -38,6 +38,7 @@ class SearchParams:
     part: str | None
     exact: bool = False  # search the words as typed, without spelling correction
     prefix: bool = False  # the last word is unfinished (search as you type)
+    explain: bool = False  # each hit says why it scored so
 
     @property
     def empty(self) -> bool:
@@ -62,8 +63,17 @@ def search_params(query: QueryParams) -> SearchParams:
     prefix = query.get("prefix", "0")
     if prefix not in ("0", "1"):
         raise ParamError("prefix", "'prefix' must be 1 (the last word is unfinished) or 0")
+    explain = query.get("explain", "0")
+    if explain not in ("0", "1"):
+        raise ParamError("explain", "'explain' must be 1 (say why each hit scored so) or 0")
     return SearchParams(
-        q=q, limit=limit, page=page, part=part, exact=exact == "1", prefix=prefix == "1"
+        q=q,
+        limit=limit,
+        page=page,
+        part=part,
+        exact=exact == "1",
+        prefix=prefix == "1",
+        explain=explain == "1",
     )
 
 

@@ -156,12 +156,24 @@ class Budget:
 
 
 @dataclass(frozen=True, slots=True)
+class Match:
+    """One alternative of a concept in one field, before the concept's weight."""
+
+    option: int  # which alternative of the concept
+    words: str
+    how: str  # typed, synonym, completion
+    field: str
+    scores: Scores
+
+
+@dataclass(frozen=True, slots=True)
 class Part:
     """One named addition to the scores: a concept, a quoted phrase or a bonus."""
 
     name: str
     scores: Scores
-    detail: tuple[tuple[str, Scores], ...] = ()  # (what matched, its share of ``scores``)
+    matches: tuple[Match, ...] = ()  # a concept's alternatives, field by field
+    weight: float = 1.0  # a concept's weight (a named thing counts double)
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,11 +240,18 @@ class Scorer:
     def words(self, words: Words) -> Scores:
         return total([self.in_field(words, name) for name in words.fields])
 
-    def concept(self, concept: ConceptPlan) -> tuple[Scores, tuple[tuple[str, Scores], ...]]:
-        """A concept's scores and each alternative's (before the tiebreak share)."""
-        options = [(w, self.words(w)) for w in concept.options]
-        scores = best_of([s for _, s in options]).times(concept.weight)
-        return scores, tuple((_label(w), s.times(concept.weight)) for w, s in options)
+    def concept(self, concept: ConceptPlan) -> tuple[Scores, tuple[Match, ...]]:
+        """A concept's scores and each alternative's in each field (before the concept's
+        weight and the tiebreak share)."""
+        matches = tuple(
+            Match(i, _label(w), w.how, name, self.in_field(w, name))
+            for i, w in enumerate(concept.options)
+            for name in w.fields
+        )
+        options = [
+            total([m.scores for m in matches if m.option == i]) for i in range(len(concept.options))
+        ]
+        return best_of(options).times(concept.weight), matches
 
     # -- a whole plan -------------------------------------------------------------------
 
@@ -245,8 +264,9 @@ class Scorer:
             matched = total(scores)
             if plan.need > 1:
                 matched = matched.only(self._enough(plan, scores))
-            for concept, (found, detail) in zip(plan.concepts, concepts, strict=True):
-                parts.append(Part(f"concept {' '.join(concept.typed)}", found, detail))
+            for concept, (found, matches) in zip(plan.concepts, concepts, strict=True):
+                name = f"concept {' '.join(concept.typed)}"
+                parts.append(Part(name, found, matches, concept.weight))
         phrases = [self.words(p) for p in plan.phrases]
         docs = matched.docs
         if phrases:
@@ -258,7 +278,7 @@ class Scorer:
             docs = docs[~member(docs, unwanted.docs)]
         if plan.need and len(docs):
             parts += self._bonuses(plan, [s for s, _ in concepts], docs)
-        parts = [Part(p.name, p.scores.only(docs), p.detail) for p in parts]
+        parts = [Part(p.name, p.scores.only(docs), p.matches, p.weight) for p in parts]
         final = total([p.scores for p in parts])
         if len(final) != len(docs):  # a section can match with a score of 0
             final = Scores(docs, final.at(docs))
@@ -307,6 +327,38 @@ class Scorer:
                     Part("a question heading", Scores(faqs, np.full(len(faqs), QUESTION_WEIGHT)))
                 )
         return bonus
+
+
+def explain(evaluation: Evaluation, docnum: int) -> dict[str, object]:
+    """Why section ``docnum`` scored what it did: each part's contribution (they add up
+    to the score) and, for a concept, which alternative matched in which field (the
+    best alternative counts whole, the others ``TIEBREAK``)."""
+    at = np.asarray([docnum])
+    parts: list[dict[str, object]] = []
+    for part in evaluation.parts:
+        value = float(part.scores.at(at)[0])
+        if not value:
+            continue
+        entry: dict[str, object] = {"part": part.name, "score": value}
+        found = [(m, float(m.scores.at(at)[0])) for m in part.matches]
+        found = [(m, v) for m, v in found if v]
+        if found:
+            options: dict[int, float] = {}
+            for m, v in found:
+                options[m.option] = options.get(m.option, 0.0) + v
+            best = max(options, key=lambda o: (options[o], -o))
+            entry["matches"] = [
+                {
+                    "words": m.words,
+                    "how": m.how,
+                    "field": m.field,
+                    "score": v * (1.0 if m.option == best else TIEBREAK) * part.weight,
+                }
+                for m, v in found
+            ]
+        parts.append(entry)
+    score = float(evaluation.scores.at(at)[0])
+    return {"score": score, "parts": parts}
 
 
 def _label(words: Words) -> str:

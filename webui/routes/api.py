@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from indexer.models import SearchResult
 from webui.errors import json_error
 from webui.openapi import openapi_document
-from webui.params import ParamError, search_params
+from webui.params import ParamError, SearchParams, search_params
 from webui.state import web_state
 
 
@@ -16,15 +19,39 @@ def search(request: Request) -> JSONResponse:
         params = search_params(request.query_params)
     except ParamError as error:
         return json_error(str(error), 400)
-    result = web_state(request).engine.search(
+    state = web_state(request)
+    result = state.engine.search(
         params.q,
         limit=params.limit,
         page=params.page,
         part=params.part,
         correct=not params.exact,
         prefix=params.prefix,
+        explain=params.explain,
     )
-    return JSONResponse(result.to_json())
+    parts, _ = state.part_counts(params, result)
+    return JSONResponse(
+        result.to_json()
+        | _page_links(params, result)
+        | {"facets": [{"part": part, "count": count} for part, count in parts]}
+    )
+
+
+def _page_links(params: SearchParams, result: SearchResult) -> dict[str, str | None]:
+    """The API URLs of the next and the previous page of results (null at either end)."""
+    last = max(1, -(-result.total // params.limit))
+
+    def url(page: int) -> str:
+        pairs = [("q", params.q), ("limit", str(params.limit)), ("page", str(page))]
+        pairs += [("part", params.part)] if params.part else []
+        pairs += [("exact", "1")] if params.exact else []
+        pairs += [("prefix", "1")] if params.prefix else []
+        return "/api/search?" + urlencode(pairs)
+
+    return {
+        "next": url(params.page + 1) if params.page < last else None,
+        "prev": url(min(params.page - 1, last)) if params.page > 1 else None,
+    }
 
 
 def section(request: Request) -> JSONResponse:
