@@ -1,5 +1,6 @@
 import multiprocessing
-import time
+import threading
+from multiprocessing.synchronize import Event
 from pathlib import Path
 
 import pytest
@@ -88,32 +89,42 @@ def test_bad_corpus_leaves_old_index_answering(small_index: tuple[Path, Path]) -
     assert ids(engine, "repaired") == ["mended"]
 
 
-def _hold_lock(index: Path, seconds: float, ready: multiprocessing.Event) -> None:  # type: ignore[valid-type]
+def _hold_lock(index: Path, ready: Event, release: Event) -> None:
     with build_lock(index):
-        ready.set()  # type: ignore[attr-defined]
-        time.sleep(seconds)
+        ready.set()
+        release.wait(60)  # a bound: the test releases it, or kills this process
 
 
 def test_second_build_waits_then_refuses(small_index: tuple[Path, Path]) -> None:
     corpus, index = small_index
     context = multiprocessing.get_context("spawn")
-    ready = context.Event()
-    holder = context.Process(target=_hold_lock, args=(index, 3.0, ready))
+    ready, release = context.Event(), context.Event()
+    holder = context.Process(target=_hold_lock, args=(index, ready, release))
     holder.start()
+    waited: list[int] = []
+    waiting = threading.Thread(
+        target=lambda: waited.append(build_index(corpus, index, wait=30).changed)
+    )
     try:
         assert ready.wait(20)
         with pytest.raises(IndexBusyError, match="another build is running"):
             build_index(corpus, index, wait=0.2)
+        waiting.start()  # waits for the lock rather than refusing
+        assert not waited, "a build ran while another held the lock"
     finally:
-        holder.join()
+        release.set()
+        holder.join(20)
+        if waiting.ident is not None:  # started
+            waiting.join(30)
+    assert waited == [0]
     assert build_index(corpus, index).changed == 0
 
 
 def test_killed_lock_holder_leaves_no_stale_lock(small_index: tuple[Path, Path]) -> None:
     corpus, index = small_index
     context = multiprocessing.get_context("spawn")
-    ready = context.Event()
-    holder = context.Process(target=_hold_lock, args=(index, 60.0, ready))
+    ready, release = context.Event(), context.Event()
+    holder = context.Process(target=_hold_lock, args=(index, ready, release))
     holder.start()
     assert ready.wait(20)
     holder.kill()

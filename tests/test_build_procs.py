@@ -14,6 +14,8 @@ from indexer.search import Engine
 from indexer.store import read_pointer
 from tests.conftest import WriteCorpus
 
+pytestmark = pytest.mark.slow  # builds in several processes
+
 WORDS = [
     "nerve",
     "root",

@@ -36,6 +36,8 @@ THREADS = 4
 SHAPE = Shape(articles=4, sections=9)
 EXPECTED = {marker(v): SHAPE.count(v) for v in range(BUILDS + 1)}
 
+pytestmark = pytest.mark.slow  # threads searching while builds run
+
 
 def search_until(index: Path, stop: threading.Event, tally: Counter[str], fresh: bool) -> None:
     """Search until ``stop``; count answers, and file every failure by its reason.

@@ -32,6 +32,8 @@ from webui import create_app
 BIG = Shape(articles=12, sections=50)  # ~600 sections: a full build takes ~0.5 s
 SEED = int(os.environ.get("FORAMEN_CRASH_SEED", "20261125"))
 
+pytestmark = pytest.mark.slow  # build processes, killed at random points
+
 
 def foramen(*args: str, corpus: Path, index: Path) -> subprocess.Popen[str]:
     return subprocess.Popen(

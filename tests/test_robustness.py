@@ -274,6 +274,7 @@ def test_hostile_article_builds_from_the_cli(tmp_path: Path) -> None:
 # -- a short load ----------------------------------------------------------------------
 
 
+@pytest.mark.slow  # a served app under load, rebuilt every second
 def test_short_load_while_rebuilding_has_no_errors(tmp_path: Path) -> None:
     """bench/loadtest.py for 3 s: the real server, wrk, rebuilds; zero errors (no timings)."""
     out = tmp_path / "load.json"
@@ -352,6 +353,7 @@ def send_raw(port: int, request: bytes) -> bytes:
     return answer.split(b"\r\n", 1)[0]
 
 
+@pytest.mark.slow  # a served app, spoken to over raw sockets
 @pytest.mark.parametrize("request_bytes", RAW_REQUESTS, ids=range(len(RAW_REQUESTS)))
 def test_raw_http_never_gets_a_server_error(live_server: int, request_bytes: bytes) -> None:
     status = send_raw(live_server, request_bytes)

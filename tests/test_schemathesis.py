@@ -25,6 +25,7 @@ from webui import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL_CORPUS = ROOT / "corpus"
+pytestmark = pytest.mark.slow  # hundreds of generated requests per endpoint
 CHECKS = [
     not_a_server_error,
     status_code_conformance,

@@ -14,6 +14,8 @@ from tests.web_server import ROOT, foramen_serve
 
 REAL_CORPUS = ROOT / "corpus"
 
+pytestmark = pytest.mark.slow  # a served app, in one process and in several
+
 
 def _get(url: str) -> tuple[int, Message, bytes]:
     try:
