@@ -70,11 +70,6 @@ class ConceptPlan:
     named: bool = False  # names one thing: a section with it passes the min-match filter
     typed: Terms = ()
 
-    def in_title(self) -> ConceptPlan:
-        """The same concept looked for in headings only."""
-        options = tuple(Words(w.terms, ("title",), w.weight, w.slop, w.how) for w in self.options)
-        return ConceptPlan(options, self.weight, self.named, self.typed)
-
 
 @dataclass(frozen=True, slots=True)
 class Plan:

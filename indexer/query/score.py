@@ -258,12 +258,17 @@ class Scorer:
     def evaluate(self, plan: Plan) -> Evaluation:
         parts: list[Part] = []
         concepts = [self.concept(c) for c in plan.concepts]
+        # Each concept in headings only: its alternatives' title matches, already read.
+        titled = [
+            best_of([m.scores for m in matches if m.field == "title"]).times(c.weight)
+            for c, (_, matches) in zip(plan.concepts, concepts, strict=True)
+        ]
         matched: Scores = EMPTY
         if plan.need:
             scores = [s for s, _ in concepts]
             matched = total(scores)
             if plan.need > 1:
-                matched = matched.only(self._enough(plan, scores))
+                matched = matched.only(self._enough(plan, scores, titled))
             for concept, (found, matches) in zip(plan.concepts, concepts, strict=True):
                 name = f"concept {' '.join(concept.typed)}"
                 parts.append(Part(name, found, matches, concept.weight))
@@ -277,28 +282,29 @@ class Scorer:
             unwanted = total([self.term(n, t) for t in plan.excluded for n in SEARCH_FIELDS])
             docs = docs[~member(docs, unwanted.docs)]
         if plan.need and len(docs):
-            parts += self._bonuses(plan, [s for s, _ in concepts], docs)
+            parts += self._bonuses(plan, [s for s, _ in concepts], titled, docs)
         parts = [Part(p.name, p.scores.only(docs), p.matches, p.weight) for p in parts]
         final = total([p.scores for p in parts])
         if len(final) != len(docs):  # a section can match with a score of 0
             final = Scores(docs, final.at(docs))
         return Evaluation(final, tuple(p for p in parts if len(p.scores)), self.budget.ran_out)
 
-    def _enough(self, plan: Plan, scores: list[Scores]) -> np.ndarray:
+    def _enough(self, plan: Plan, scores: list[Scores], titled: list[Scores]) -> np.ndarray:
         """Sections with ``need`` concepts, with a named thing, or (when every word is
         known) with a concept in the heading: "can't sleep because of back pain" wants
         Sleep Disturbance even though that section never says "back pain"."""
         allowed = [at_least(scores, plan.need)]
         allowed += [s.docs for s, c in zip(scores, plan.concepts, strict=True) if c.named]
         if plan.title_rescues:
-            allowed += [self.concept(c.in_title())[0].docs for c in plan.concepts]
+            allowed += [t.docs for t in titled]
         return np.unique(np.concatenate(allowed))
 
-    def _bonuses(self, plan: Plan, scores: list[Scores], docs: np.ndarray) -> list[Part]:
+    def _bonuses(
+        self, plan: Plan, scores: list[Scores], titled: list[Scores], docs: np.ndarray
+    ) -> list[Part]:
         if self.budget.expired():
             return []
         bonus: list[Part] = []
-        titled = [self.concept(c.in_title())[0] for c in plan.concepts]
         in_titles = in_all(titled)
         title_sum = total(titled).only(in_titles)
         if len(plan.concepts) > 1:
