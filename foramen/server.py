@@ -24,7 +24,11 @@ APP_FACTORY = "foramen.server:app_from_env"
 def app_from_env() -> Starlette:
     """The factory uvicorn calls in each worker: the paths ``run_server`` exported."""
     settings = Settings.from_env()
-    return create_app(index_dir=settings.index_dir, corpus_dir=settings.corpus_dir)
+    return create_app(
+        index_dir=settings.index_dir,
+        corpus_dir=settings.corpus_dir,
+        cors_origins=settings.cors_origins,
+    )
 
 
 def run_server(settings: Settings, *, host: str, port: int, workers: int, watch: bool) -> None:

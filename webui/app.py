@@ -10,12 +10,15 @@ from pathlib import Path
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 
 from indexer.errors import IndexMissingError
 from indexer.search import Engine
 from webui.articles import ArticleRenderer
+from webui.caching import GenerationCache, code_version
+from webui.cors import DEFAULT_ORIGINS, ApiCors
 from webui.errors import error_page
 from webui.routes import routes
 from webui.security import SECURITY_HEADERS, SecurityHeaders
@@ -23,6 +26,7 @@ from webui.state import EXAMPLE_QUERIES, WebState
 from webui.templating import Templates, make_environment
 
 log = logging.getLogger("foramen.web")
+GZIP_MIN_BYTES = 500  # smaller answers fit a packet or two anyway
 ERROR_MESSAGES = {
     404: "There is no page at this address.",
     405: "This address does not accept that kind of request.",
@@ -35,10 +39,12 @@ def create_app(
     *,
     examples: tuple[str, ...] = EXAMPLE_QUERIES,
     engine_factory: Callable[[Path], Engine] = Engine,
+    cors_origins: tuple[str, ...] = DEFAULT_ORIGINS,
 ) -> Starlette:
     """A search app serving the index at ``index_dir`` and the articles in ``corpus_dir``.
 
     ``engine_factory`` opens the index; tests pass an ``Engine`` subclass to observe it.
+    ``cors_origins`` are the sites whose pages may read the JSON API (``*``: any).
     """
     engine = engine_factory(Path(index_dir))
     state = WebState(
@@ -56,7 +62,12 @@ def create_app(
 
     app = Starlette(
         routes=routes(),
-        middleware=[Middleware(SecurityHeaders)],
+        middleware=[
+            Middleware(SecurityHeaders),
+            Middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES),
+            Middleware(ApiCors, origins=cors_origins),
+            Middleware(GenerationCache, generation=state.generation, version=code_version()),
+        ],
         exception_handlers={
             HTTPException: _http_error,
             IndexMissingError: _index_missing,

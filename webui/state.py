@@ -13,7 +13,7 @@ from indexer.models import SearchResult
 from indexer.query import parse_user_query
 from indexer.search import Engine
 from webui.articles import ArticleRenderer
-from webui.params import DEFAULT_LIMIT
+from webui.params import DEFAULT_LIMIT, SearchParams
 from webui.templating import Templates
 
 EXAMPLE_QUERIES = (
@@ -62,6 +62,22 @@ class WebState:
         analyzer = self.engine.analyzer
         typed = {t.text for piece in (*user.words, *user.phrases) for t in analyzer(piece)}
         return frozenset(typed) | (result.highlight_terms if result else frozenset())
+
+    def part_counts(
+        self, params: SearchParams, result: SearchResult
+    ) -> tuple[list[tuple[str, int]], int]:
+        """(part, matches) of every part with a match, most first; and the total of all.
+
+        A search filtered to one part counted only that part, so the counts then come
+        from the unfiltered search (which the engine has usually cached).
+        """
+        counts, total = result.facets, result.total
+        if params.part:
+            unfiltered = self.engine.search(
+                params.q, limit=1, correct=not params.exact, prefix=params.prefix
+            )
+            counts, total = unfiltered.facets, unfiltered.total
+        return sorted(counts.items(), key=lambda item: (-item[1], item[0])), total
 
     def landing_terms(self, text: str) -> frozenset[str]:
         """What a page landed on from a result highlights: as on the results page.

@@ -22,5 +22,6 @@ def routes() -> list[BaseRoute]:
         Route("/api/sections/{section_id}", api.section, name="api_section"),
         Route("/healthz", api.healthz, name="healthz"),
         Route("/openapi.json", api.openapi, name="openapi"),
+        Route("/docs", pages.api_docs, name="api_docs"),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]

@@ -65,6 +65,11 @@ def landing_href(url: str, q: str) -> str:
     return f"{path}{query}#{fragment}" if fragment else f"{path}{query}"
 
 
+async def api_docs(request: Request) -> HTMLResponse:  # a static template: nothing blocks
+    """The interactive API docs: forms built in the browser from /openapi.json."""
+    return web_state(request).templates.response("api_docs.html", {"q": ""})
+
+
 def home(request: Request) -> HTMLResponse:
     state = web_state(request)
     return state.templates.response(
@@ -161,12 +166,7 @@ def _facets(
     state: WebState, params: SearchParams, result: SearchResult
 ) -> tuple[list[tuple[str, int, str, bool]], int]:
     """(part, count, href, selected) for every part with a match, and the unfiltered total."""
-    counts, total = result.facets, result.total
-    if params.part:
-        # The filtered search only counted its own part; count every part for the links.
-        unfiltered = state.engine.search(params.q, limit=1, correct=not params.exact)
-        counts, total = unfiltered.facets, unfiltered.total
-    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    ordered, total = state.part_counts(params, result)
     return [
         (
             part,
