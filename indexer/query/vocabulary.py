@@ -80,8 +80,15 @@ class Vocabulary:
         searching their synonyms too would change little but the cost."""
         if self.model is None:
             return False
-        count = self.frequency((terms,)) if len(terms) == 1 else self._phrase_count(terms)
-        return count >= max(COMMON_MIN, self.model.live_count * COMMON_SHARE)
+        enough = max(COMMON_MIN, self.model.live_count * COMMON_SHARE)
+        if len(terms) == 1:
+            return self.frequency((terms,)) >= enough
+        # The words side by side in some field: at most, in each field, the rarest word's
+        # sections; only a phrase that could be common is looked for.
+        bound = sum(
+            min(self.model.doc_frequency(name, term) for term in terms) for name in SEARCH_FIELDS
+        )
+        return bound >= enough and self._phrase_count(terms) >= enough
 
     def _phrase_count(self, terms: Terms) -> int:
         """Sections holding these words side by side; remembered for this generation
