@@ -10,10 +10,9 @@ from starlette.requests import Request
 from indexer.corpus import article_paths, read_article
 from indexer.errors import ForamenError
 from indexer.models import SearchResult
-from indexer.query import parse_user_query
 from indexer.search import Engine
 from webui.articles import ArticleRenderer
-from webui.params import DEFAULT_LIMIT, SearchParams
+from webui.params import SearchParams
 from webui.templating import Templates
 
 EXAMPLE_QUERIES = (
@@ -51,18 +50,6 @@ class WebState:
         with self.engine.searcher():
             return self.engine.generation
 
-    def query_terms(self, text: str, result: SearchResult | None = None) -> frozenset[str]:
-        """The index terms to highlight for a query: its own words, and the engine's matches.
-
-        The same analysis as the index, so "stretches" marks "stretching". The terms the
-        engine marked in ``result``'s snippets add what it matched beyond the typed words
-        (synonyms such as tylenol -> acetaminophen, spelling corrections).
-        """
-        user = parse_user_query(text)
-        analyzer = self.engine.analyzer
-        typed = {t.text for piece in (*user.words, *user.phrases) for t in analyzer(piece)}
-        return frozenset(typed) | (result.highlight_terms if result else frozenset())
-
     def part_counts(
         self, params: SearchParams, result: SearchResult
     ) -> tuple[list[tuple[str, int]], int]:
@@ -80,11 +67,12 @@ class WebState:
         return sorted(counts.items(), key=lambda item: (-item[1], item[0])), total
 
     def landing_terms(self, text: str) -> frozenset[str]:
-        """What a page landed on from a result highlights: as on the results page.
+        """What a page landed on from a result highlights: what the results page marked.
 
-        The search is the results page's first page, so the engine has usually cached it.
+        The engine's plan of the query knows them (typed words, synonyms, corrections);
+        no search is run for it.
         """
-        return self.query_terms(text, self.engine.search(text, limit=DEFAULT_LIMIT))
+        return self.engine.plan(text).highlight_terms
 
     def article_links(self) -> tuple[ArticleLink, ...]:
         """The corpus's articles (at most a screenful), read once per index generation."""

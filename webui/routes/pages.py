@@ -118,7 +118,7 @@ def _results_context(
     state: WebState, params: SearchParams, result: SearchResult
 ) -> dict[str, object]:
     shown_query = result.suggestion if result.corrected and result.suggestion else params.q
-    terms = state.query_terms(shown_query, result)
+    terms = result.highlight_terms
     analyzer = state.engine.analyzer
     first = (params.page - 1) * params.limit + 1
     results = [
