@@ -302,8 +302,7 @@ def evaluate(
         ensure_index(settings)
         suite = ev.load_suite(suite_dir).only(split)
         engine = Engine(index_dir, cache_size=0)  # time queries, not the result cache
-        with engine.searcher() as searcher:
-            existing = {t.decode("utf-8") for t in searcher.reader().lexicon("id")}
+        existing = set(engine.section_ids())  # live sections only
         search = ev.plain_search(index_dir) if plain else ev.engine_search(engine)
         run, seconds = ev.run_suite(suite, search)
     except (ForamenError, OSError, ValueError) as error:

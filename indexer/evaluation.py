@@ -141,11 +141,9 @@ def score(
         for doc in docs
         if doc not in existing_ids
     )
-    qrels = {
-        qid: {doc: grade for doc, grade in docs.items() if doc in existing_ids}
-        for qid, docs in suite.qrels.items()
-        if qid in kinds
-    }
+    # A judged section that no longer exists stays judged: the query misses it, so
+    # content that lost an answer scores lower instead of dropping out of the averages.
+    qrels = {qid: dict(docs) for qid, docs in suite.qrels.items() if qid in kinds}
     per_query: dict[str, dict[str, float]] = {}
     unjudged: list[tuple[str, int, str]] = []
     scorable = {qid for qid, docs in qrels.items() if docs}

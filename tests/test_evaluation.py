@@ -84,7 +84,9 @@ def test_foramen_eval_prints_metrics_and_gates(tmp_path: Path, write_corpus) -> 
     args += ["--suite", str(suite), "--run-file", str(tmp_path / "run.trec")]
     runner = CliRunner()
     first = runner.invoke(main, [*args, "--update-baseline"])
-    assert first.exit_code == 0, first.output
+    # The judged section that vanished counts as a miss: R@10 falls below its gate.
+    assert first.exit_code == 1, first.output
+    assert "FAIL: R@10" in first.output
     assert "nDCG@10" in first.output and "noanswer" in first.output
     assert "'removed-id', which is no longer in the index" in first.output
     assert (suite / "baseline.json").is_file()
@@ -143,3 +145,13 @@ def test_top_changes_between_runs() -> None:
     assert [c.qid for c in ev.top_changes(before, after, k=4)] == ["a", "b", "c", "d"]
     assert ev.format_top(None).startswith("(not recorded")
     assert ev.format_top(()) == "(nothing found)"
+
+
+def test_a_judged_section_that_vanished_counts_as_a_miss(suite: ev.Suite) -> None:
+    """Deleting an answer must lower the score, not drop the judgment from the averages."""
+    run = {"q1": ["knee-pain", "meniscus-tear"], "q2": ["ibuprofen"], "n1": []}
+    kept = ev.score(suite, run, {"knee-pain", "meniscus-tear", "ibuprofen", "gone-section"})
+    gone = ev.score(suite, run, {"knee-pain", "meniscus-tear", "ibuprofen"})
+    assert gone.missing_ids == [("q2", "gone-section")]
+    assert gone.per_query["q2"]["nDCG@10"] == kept.per_query["q2"]["nDCG@10"] < 1.0
+    assert "q2" in gone.per_query
