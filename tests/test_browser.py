@@ -6,9 +6,12 @@ Screenshots land in tests/screenshots/ (git-ignored) for a person to look at.
 
 from __future__ import annotations
 
+import json
 import os
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
@@ -185,3 +188,57 @@ def test_phone_and_dark_scheme_render_without_errors(browser: Browser, server: s
     _shot(page, "phone-dark-results")
     context.close()
     assert errors == []
+
+
+AXE = ROOT / "tests" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+AXE_RUN = """async () => {
+  const result = await axe.run(document, {resultTypes: ["violations"]});
+  return result.violations.map((v) =>
+    `${v.id} (${v.impact}): ${v.help}\\n` +
+    v.nodes.map((n) => `    ${n.target.join(" ")}: ${n.failureSummary}`).join("\\n"));
+}"""
+
+
+def _axe_violations(browser: Browser, url: str, scheme: str, typed: str = "") -> list[str]:
+    """Every axe-core violation on ``url`` in the colour ``scheme``, after typing ``typed``."""
+    assert AXE.is_file(), f"{AXE} is missing: run 'npm ci --prefix tests/axe' (.ci/run does)"
+    # The pages forbid inline scripts (CSP); axe comes in through Playwright instead.
+    context = browser.new_context(
+        bypass_csp=True, color_scheme=scheme, viewport={"width": 1280, "height": 860}
+    )
+    errors = ConsoleErrors()
+    page = errors.attach(context.new_page())
+    page.goto(url)
+    if typed:
+        page.get_by_role("searchbox", name="Search the articles").press_sequentially(typed)
+        expect(page.locator("[data-live-results] .result").first).to_be_visible()
+    page.add_script_tag(path=str(AXE))
+    assert page.evaluate("axe.version").startswith("4.")
+    violations: list[str] = page.evaluate(AXE_RUN)
+    context.close()
+    assert errors == []
+    return violations
+
+
+def _selected_part(server: str, q: str) -> str:
+    with urllib.request.urlopen(f"{server}/api/search?{urlencode({'q': q})}") as response:
+        return str(json.load(response)["facets"][0]["part"])
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize(
+    "where", ["home", "home-typed", "results", "results-part", "article", "docs"]
+)
+def test_axe_finds_no_violations(browser: Browser, server: str, where: str, scheme: str) -> None:
+    typed = QUERY if where == "home-typed" else ""
+    url = {
+        "home": "/",
+        "home-typed": "/",
+        "results": "/search?" + urlencode({"q": "nerve", "page": 2}),
+        "results-part": "/search?"
+        + urlencode({"q": "nerve", "part": _selected_part(server, "nerve")}),
+        "article": "/articles/l1-l2-foraminal-narrowing?" + urlencode({"q": QUERY}) + f"#{TARGET}",
+        "docs": "/docs",
+    }[where]
+    violations = _axe_violations(browser, server + url, scheme, typed)
+    assert violations == [], "\n".join(violations)
