@@ -242,3 +242,34 @@ def test_axe_finds_no_violations(browser: Browser, server: str, where: str, sche
     }[where]
     violations = _axe_violations(browser, server + url, scheme, typed)
     assert violations == [], "\n".join(violations)
+
+
+def test_landing_marks_its_section_strongly_and_keeps_the_way_back(
+    browser: Browser, server: str
+) -> None:
+    page, errors = _page(browser)
+    page.goto(f"{server}/articles/l1-l2-foraminal-narrowing?{urlencode({'q': QUERY})}#{TARGET}")
+    strong = page.locator(f"section[data-section-id='{TARGET}'] mark").first
+    faint = page.locator(f"section.doc-section:not([data-section-id='{TARGET}']) mark").first
+    background = "el => getComputedStyle(el).backgroundColor"
+    assert strong.evaluate(background) != faint.evaluate(background)
+    notice = page.locator(".highlight-note")
+    heading_top = page.locator(f"#{TARGET}").evaluate("el => el.getBoundingClientRect().top")
+    assert heading_top >= notice.evaluate("el => el.getBoundingClientRect().bottom")
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    expect(page.get_by_role("link", name="Back to results")).to_be_in_viewport()
+    _shot(page, "landed-scrolled")
+    assert errors == []
+
+
+def test_the_live_preview_says_when_it_corrected(browser: Browser, server: str) -> None:
+    page, errors = _page(browser)
+    page.goto(server + "/")
+    page.get_by_role("searchbox", name="Search the articles").press_sequentially("femorl nerve")
+    suggestion = page.locator("[data-live-results] .suggestion")
+    expect(suggestion).to_contain_text("Showing results for femoral nerve")
+    expect(suggestion).not_to_contain_text("Did you mean")
+    expect(suggestion.locator("a[data-exact]")).to_have_attribute(
+        "href", "/search?q=femorl+nerve&exact=1"
+    )
+    assert errors == []

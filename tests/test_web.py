@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup, Tag
@@ -352,3 +352,28 @@ def test_search_instead_for_the_words_as_typed(client: TestClient) -> None:
 def test_exact_must_be_0_or_1(client: TestClient, value: str) -> None:
     assert client.get(f"/api/search?q=x&exact={value}").status_code == 400
     assert client.get(f"/search?q=x&exact={value}").status_code == 400
+
+
+def test_back_to_results_keeps_the_filter_page_and_size(client: TestClient) -> None:
+    q = "nerve"
+    part = client.get("/api/search", params={"q": q}).json()["facets"][0]["part"]
+    wanted = {"q": [q], "part": [part], "limit": ["2"], "page": ["2"]}
+    page = soup_of(client, "/search?" + urlencode({"q": q, "part": part, "limit": 2, "page": 2}))
+    hrefs = [hit.select_one("a.result-link")["href"] for hit in results(page)]
+    assert hrefs
+    for href in hrefs:
+        link = urlsplit(href)
+        assert parse_qs(link.query) == wanted and link.fragment
+    landed = soup_of(client, hrefs[0])
+    back = landed.select_one(".highlight-note").find("a", string="Back to results")
+    assert parse_qs(urlsplit(back["href"]).query) == wanted
+    mangled = soup_of(client, f"{ARTICLE}?{urlencode({'q': q, 'page': 'x'})}")
+    back = mangled.select_one(".highlight-note").find("a", string="Back to results")
+    assert back["href"] == "/search?q=nerve"
+
+
+def test_the_api_says_when_it_corrected(client: TestClient) -> None:
+    corrected = client.get("/api/search", params={"q": "femorl nerve"}).json()
+    assert (corrected["suggestion"], corrected["corrected"]) == ("femoral nerve", True)
+    exact = client.get("/api/search", params={"q": "femorl nerve", "exact": 1}).json()
+    assert exact["corrected"] is False

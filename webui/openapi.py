@@ -166,6 +166,11 @@ def openapi_document() -> dict[str, Any]:
                         "page": {"type": "integer", "minimum": 1},
                         "limit": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
                         "suggestion": {"type": "string", "nullable": True},
+                        "corrected": {
+                            "type": "boolean",
+                            "description": "true when the results are already those of "
+                            "'suggestion' (a spelling correction), not a 'did you mean'",
+                        },
                         "missing": {
                             "description": "words of the query that no section holds",
                             **string_list,

@@ -32,6 +32,7 @@ def search(request: Request) -> JSONResponse:
     parts, _ = state.part_counts(params, result)
     return JSONResponse(
         result.to_json()
+        | {"corrected": result.corrected}
         | _page_links(params, result)
         | {"facets": [{"part": part, "count": count} for part, count in parts]}
     )

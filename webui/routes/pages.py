@@ -46,6 +46,11 @@ def search_href(
     limit: int = DEFAULT_LIMIT,
     exact: bool = False,
 ) -> str:
+    return "/search?" + _search_query(q, page, part, limit, exact)
+
+
+def _search_query(q: str, page: int, part: str | None, limit: int, exact: bool) -> str:
+    """The query string of a results page; defaults are left out."""
     pairs: list[tuple[str, str]] = [("q", q)]
     if exact:
         pairs.append(("exact", "1"))
@@ -55,14 +60,20 @@ def search_href(
         pairs.append(("limit", str(limit)))
     if page > 1:
         pairs.append(("page", str(page)))
-    return "/search?" + urlencode(pairs)
+    return urlencode(pairs)
 
 
-def landing_href(url: str, q: str) -> str:
-    """'/articles/x#id' -> '/articles/x?q=…#id': the article highlights the query's words."""
+def landing_href(url: str, q: str, params: SearchParams | None = None) -> str:
+    """'/articles/x#id' -> '/articles/x?q=…#id': the article highlights the query's words.
+
+    With the results page's ``params``, the link also carries their filter, page and size,
+    so the article's "Back to results" returns to that same page.
+    """
     path, _, fragment = url.partition("#")
-    query = f"?{urlencode({'q': q})}" if q.strip() else ""
-    return f"{path}{query}#{fragment}" if fragment else f"{path}{query}"
+    if q.strip():
+        back = params or SearchParams(q=q, limit=DEFAULT_LIMIT, page=1, part=None)
+        path += "?" + _search_query(q, back.page, back.part, back.limit, back.exact)
+    return f"{path}#{fragment}" if fragment else path
 
 
 async def api_docs(request: Request) -> HTMLResponse:  # a static template: nothing blocks
@@ -125,7 +136,7 @@ def _results_context(
         ResultView(
             hit=hit,
             rank=first + offset,
-            href=landing_href(hit.url, shown_query),
+            href=landing_href(hit.url, shown_query, params),
             title=highlight_text(hit.title, terms, analyzer),
         )
         for offset, hit in enumerate(result.hits)
@@ -215,7 +226,16 @@ def article(request: Request) -> Response:
             "article": rendered,
             "body": html,
             "marks": marks,
-            "back_href": search_href(q) if q.strip() else None,
+            "back_href": _back_href(request, q) if q.strip() else None,
             "clear_href": f"/articles/{rendered.slug}",
         },
     )
+
+
+def _back_href(request: Request, q: str) -> str:
+    """The results page a landed article came from: its query, filter, page and size."""
+    try:
+        back = search_params(request.query_params)
+    except ParamError:
+        return search_href(q)  # a mangled link still leads back to the query's results
+    return search_href(q, back.page, back.part, back.limit, back.exact)

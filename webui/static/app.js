@@ -115,11 +115,21 @@
         : `No sections match “${q}”`;
       const nodes = [];
       if (data.suggestion) {
-        const p = el("p", "suggestion", "Did you mean ");
+        // Corrected: the results are already the suggestion's, so say so (as the results
+        // page does) and offer the words as typed; otherwise it is only a suggestion.
+        const p = el("p", "suggestion", data.corrected ? "Showing results for " : "Did you mean ");
         const a = el("a", "", "");
         a.href = "/search?" + new URLSearchParams({ q: data.suggestion });
         a.append(el("strong", "", data.suggestion));
-        p.append(a, "?");
+        if (data.corrected) {
+          const exact = el("a", "", q);
+          exact.href = "/search?" + new URLSearchParams({ q, exact: "1" });
+          exact.dataset.exact = "";
+          p.append(a, "; search instead for ", exact, ".");
+        } else {
+          a.dataset.suggestion = "";
+          p.append(a, "?");
+        }
         nodes.push(p);
       }
       if (data.results.length) {
