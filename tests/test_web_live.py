@@ -143,12 +143,18 @@ def test_the_article_page_shows_the_published_build(small_index: tuple[Path, Pat
         knee.write_text(knee.read_text("utf-8").replace("sudden", "slow"), "utf-8")
         (corpus / "hip.md").write_text("---\ntitle: Hip\n---\n\nHip text.\n", "utf-8")
         assert client.get("/articles/hip").status_code == 404, "an unbuilt article is not live"
+        home = BeautifulSoup(client.get("/").text, "html.parser")
+        assert [a["href"] for a in home.select(".lede a")] == ["/articles/knee"]
     with TestClient(create_app(index_dir=index, corpus_dir=corpus)) as fresh:
         # A new server has no page of this build yet: it shows the text the index holds.
         text = _article_text(fresh)
         assert "sudden injury" in text and "slow" not in text
         knee.unlink()
         assert _article_text(fresh) == text, "a deleted file stays published until a build"
+        build_index(corpus, index)
+        home = BeautifulSoup(fresh.get("/").text, "html.parser")
+        assert [a["href"] for a in home.select(".lede a")] == ["/articles/hip"]
+        assert fresh.get("/articles/knee").status_code == 404
 
 
 def test_headings_skip_no_level(small_index: tuple[Path, Path]) -> None:

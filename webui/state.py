@@ -7,8 +7,6 @@ from pathlib import Path
 
 from starlette.requests import Request
 
-from indexer.corpus import article_paths, read_article
-from indexer.errors import ForamenError
 from indexer.models import SearchResult
 from indexer.search import Engine
 from webui.articles import ArticleRenderer
@@ -75,17 +73,21 @@ class WebState:
         return self.engine.plan(text).highlight_terms
 
     def article_links(self) -> tuple[ArticleLink, ...]:
-        """The corpus's articles (at most a screenful), read once per index generation."""
+        """The published articles (at most a screenful), read once per index generation.
+
+        From the index, as the article pages are: an article not built yet is not listed.
+        """
         generation = self.generation()
         if self._listing is None or self._listing[0] != generation:
-            links: list[ArticleLink] = []
-            try:
-                for path in article_paths(self.corpus_dir)[:MAX_LISTED_ARTICLES]:
-                    article = read_article(path)
-                    links.append(ArticleLink(article.slug, article.title))
-            except ForamenError:
-                pass  # an invalid corpus is reported by 'foramen build'; the page lists none
-            self._listing = (generation, tuple(links))
+            titles: dict[str, str] = {}
+            with self.engine.searcher() as searcher:
+                for stored in searcher.reader().all_stored_fields():
+                    slug = str(stored["article"])
+                    titles.setdefault(slug, str(stored.get("article_title") or slug))
+            links = tuple(
+                ArticleLink(slug, titles[slug]) for slug in sorted(titles)[:MAX_LISTED_ARTICLES]
+            )
+            self._listing = (generation, links)
         return self._listing[1]
 
 
