@@ -24,9 +24,12 @@ from __future__ import annotations
 
 import contextlib
 import json
+import multiprocessing
 import os
 import shutil
 import tempfile
+from array import array
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +41,7 @@ from indexer.schema import FIELD_BOOSTS, SEARCH_FIELDS
 
 ARRAYS_DIR = "arrays"
 FORMAT = 2
+PARALLEL_FROM = 50_000  # documents in new segments from which they are read in processes
 QUESTION, CONTAINER, OVERVIEW = 1, 2, 4  # bits of ``flags``
 FIELD_KEYS = ("terms", "starts", "docs", "weights", "lengths", "spans", "positions", "chars")
 
@@ -118,13 +122,14 @@ def read_segment(reader: IndexReader) -> SegmentArrays:
 
 
 def _read_field(reader: IndexReader, name: str, count: int) -> FieldArrays:
+    # Typed arrays, not lists: a big segment's postings would take ~5x the memory.
     terms: list[bytes] = []
-    starts = [0]
-    docs: list[int] = []
-    weights: list[float] = []
-    spans = [0]
-    positions: list[int] = []
-    chars: list[int] = []
+    starts = array("q", [0])
+    docs = array("i")
+    weights = array("f")
+    spans = array("q", [0])
+    positions = array("i")
+    chars = array("i")
     field_format = reader.schema[name].format
     with_chars = bool(field_format and field_format.supports("characters"))
     if name in reader.indexed_field_names():
@@ -150,20 +155,20 @@ def _read_field(reader: IndexReader, name: str, count: int) -> FieldArrays:
                 advance()
             terms.append(term)
             starts.append(len(docs))
-    doc_array = np.asarray(docs, dtype=np.int32)
-    weight_array = np.asarray(weights, dtype=np.float32)
+    doc_array = np.frombuffer(docs, dtype=np.int32)
+    weight_array = np.frombuffer(weights, dtype=np.float32)
     lengths = np.zeros(count, dtype=np.float64)
     np.add.at(lengths, doc_array, weight_array.astype(np.float64) / FIELD_BOOSTS[name])
     return FieldArrays.of(
         {
             "terms": np.asarray(terms, dtype=bytes) if terms else np.zeros(0, dtype="S1"),
-            "starts": np.asarray(starts, dtype=np.int64),
+            "starts": np.frombuffer(starts, dtype=np.int64),
             "docs": doc_array,
             "weights": weight_array,
             "lengths": np.rint(lengths).astype(np.int32),
-            "spans": np.asarray(spans, dtype=np.int64),
-            "positions": np.asarray(positions, dtype=np.int32),
-            "chars": np.asarray(chars, dtype=np.int32).reshape(-1, 2),
+            "spans": np.frombuffer(spans, dtype=np.int64),
+            "positions": np.frombuffer(positions, dtype=np.int32),
+            "chars": np.frombuffer(chars, dtype=np.int32).reshape(-1, 2),
         }
     )
 
@@ -238,18 +243,55 @@ def segment_arrays(generation: Path | None, reader: IndexReader) -> SegmentArray
     if generation is not None:
         # A read-only index: the arrays stay in this process's memory.
         with contextlib.suppress(OSError):
+            _discard(segment_dir(generation, segment_id))  # damaged or of another format
             save_segment(generation, arrays)
     return arrays
 
 
-def save_generation_arrays(generation: Path) -> None:
+def save_generation_arrays(generation: Path, processes: int | None = None) -> None:
     """Lay out every segment of the index in ``generation`` that has no arrays yet, and
     drop those of segments merged away (a build does this before it announces the
     generation, so no reader pays for it)."""
     ix = whoosh_index.open_dir(str(generation))
     with ix.reader() as reader:
-        keep = {segment_arrays(generation, leaf).segment_id for leaf, _ in reader.leaf_readers()}
-    remove_unused(generation, keep)
+        sizes = {
+            leaf.segment().segment_id(): leaf.doc_count_all() for leaf, _ in reader.leaf_readers()
+        }
+    missing = [
+        segment_id
+        for segment_id in sizes
+        if not (segment_dir(generation, segment_id) / "meta.json").is_file()
+    ]
+    if processes is None:
+        big = sum(sizes[m] for m in missing) >= PARALLEL_FROM
+        processes = (os.cpu_count() or 1) if big else 1
+    workers = min(len(missing), processes)
+    if workers > 1:
+        # The segments of a multi-process build, read side by side (forked, as Whoosh's
+        # own writer processes are).
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            list(pool.map(_save_one, [generation] * len(missing), missing))
+    else:
+        for segment_id in missing:
+            _save_one(generation, segment_id)
+    remove_unused(generation, set(sizes))
+
+
+def _save_one(generation: Path, segment_id: str) -> None:
+    """Read and save the arrays of one segment of the index in ``generation``."""
+    with whoosh_index.open_dir(str(generation)).reader() as reader:
+        for leaf, _ in reader.leaf_readers():
+            if leaf.segment().segment_id() == segment_id:
+                save_segment(generation, read_segment(leaf))
+
+
+def _discard(folder: Path) -> None:
+    """Remove a segment's folder of arrays: renamed away first, so no reader finds half."""
+    if folder.exists():
+        aside = folder.with_name(f".old-{folder.name}-{os.getpid()}")
+        os.replace(folder, aside)
+        shutil.rmtree(aside, ignore_errors=True)
 
 
 def remove_unused(generation: Path, keep: set[str]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import shutil
 from pathlib import Path
 
 import pytest
@@ -151,3 +152,45 @@ def test_multisegment_results_equal_a_one_segment_build(big_corpus: Path, tmp_pa
         for hit in split.hits:
             if hit.score > last + 1e-9:  # above the cut, every id is in both pages
                 assert hit.score == pytest.approx(scores[hit.id]), (text, hit.id)
+
+
+def test_segment_arrays_read_in_processes_equal_those_read_in_one(
+    big_corpus: Path, tmp_path: Path
+) -> None:
+    from indexer.postings import (
+        ARRAYS_DIR,
+        FIELD_KEYS,
+        load_segment,
+        save_generation_arrays,
+    )
+
+    index = tmp_path / "index"
+    build_index(big_corpus, index, full=True, procs=2)
+    pointer = read_pointer(index)
+    assert pointer is not None
+    generation = index / pointer.dir
+    serial = {p.name: load_segment(generation, p.name) for p in (generation / ARRAYS_DIR).iterdir()}
+    assert len(serial) > 1
+    shutil.rmtree(generation / ARRAYS_DIR)
+    save_generation_arrays(generation, processes=2)
+    for segment_id, expected in serial.items():
+        found = load_segment(generation, segment_id)
+        assert found is not None and expected is not None
+        for name, field in expected.fields.items():
+            for key in FIELD_KEYS:
+                assert (getattr(found.fields[name], key) == getattr(field, key)).all(), key
+
+
+def test_damaged_arrays_are_read_again_from_the_index(big_corpus: Path, tmp_path: Path) -> None:
+    from indexer.postings import ARRAYS_DIR
+
+    index = tmp_path / "index"
+    build_index(big_corpus, index, full=True, procs=1)
+    pointer = read_pointer(index)
+    assert pointer is not None
+    before = Engine(index).search("nerve pain", limit=20)
+    for meta in (index / pointer.dir / ARRAYS_DIR).glob("*/meta.json"):
+        meta.write_text("{not json", "utf-8")
+    after = Engine(index).search("nerve pain", limit=20)
+    assert after.total == before.total > 0
+    assert [(h.id, h.score) for h in after.hits] == [(h.id, h.score) for h in before.hits]
