@@ -377,3 +377,18 @@ def test_the_api_says_when_it_corrected(client: TestClient) -> None:
     assert (corrected["suggestion"], corrected["corrected"]) == ("femoral nerve", True)
     exact = client.get("/api/search", params={"q": "femorl nerve", "exact": 1}).json()
     assert exact["corrected"] is False
+
+
+def test_results_page_names_missing_words_and_closest_matches(client) -> None:  # type: ignore[no-untyped-def]
+    from bs4 import BeautifulSoup
+
+    page = BeautifulSoup(
+        client.get("/search", params={"q": "ibuprofen while pregnant"}).text, "html.parser"
+    )
+    missing = page.select_one("[data-missing]")
+    assert missing is not None and missing.em is not None and missing.em.text == "pregnant"
+    assert page.select("[data-section-id]")
+    assert page.select_one("[data-relaxed]") is None
+    long = client.get("/search", params={"q": "how soon can i lift heavy things after surgery"})
+    relaxed = BeautifulSoup(long.text, "html.parser").select_one("[data-relaxed]")
+    assert relaxed is not None and "closest matches" in relaxed.text
