@@ -46,7 +46,7 @@ from indexer.store import (
     remove_stale_generations,
     write_pointer,
 )
-from indexer.synonyms import SYNONYMS_FILE, check_synonyms, publish_synonyms, read_synonyms
+from indexer.synonyms import SYNONYMS_FILE, check_synonyms, checked_synonyms, publish_synonyms
 from indexer.writer import (
     MULTIPROCESS_AFTER,
     WRITER_PROCS,
@@ -98,10 +98,13 @@ def build_index(
     ``WRITER_PROCS`` from ``MULTIPROCESS_AFTER`` sections on.
     """
     started = time.perf_counter()
-    # The synonyms file is published with the index, so it is checked before anything is
-    # written even when the caller passes no checks (the --watch thread does not).
-    for check in dict.fromkeys((*checks, check_synonyms)):
-        check(corpus_dir)
+    # The synonyms file is published with the index: it is read and checked once, here,
+    # before anything is written, even when the caller passes no checks (the --watch
+    # thread does not); the build publishes exactly the bytes checked.
+    synonyms = checked_synonyms(corpus_dir)
+    for check in dict.fromkeys(checks):
+        if check is not check_synonyms:  # done just above
+            check(corpus_dir)
     with build_lock(index_root, wait=wait) as interrupted, remembered_missing_columns():
         notes = [interrupted] if interrupted else []
         try:
@@ -121,13 +124,15 @@ def build_index(
         if not full and pointer and pointer.schema == SCHEMA_VERSION and generation:
             manifest = read_manifest(generation)
         if manifest is None or pointer is None or generation is None:
-            report = _build_full(index_root, pointer, started, progress, corpus_dir, procs)
+            report = _build_full(
+                index_root, pointer, started, progress, corpus_dir, synonyms, procs
+            )
         else:
             scan = scan_corpus(corpus_dir, manifest[1])
             report = _build_incremental(
                 index_root, pointer, generation, manifest, scan, started, progress
             )
-        publish_synonyms(corpus_dir, index_root)  # the query side loads them per generation
+        publish_synonyms(synonyms, index_root)  # the query side loads them per generation
         return dataclasses.replace(report, notes=(*notes, *report.notes))
 
 
@@ -180,6 +185,7 @@ def _build_full(
     started: float,
     progress: Progress | None,
     corpus_dir: Path,
+    synonyms: bytes | None,
     procs: int | None = None,
 ) -> BuildReport:
     """Parse and index the corpus one file at a time into a new generation, then swap.
@@ -212,7 +218,11 @@ def _build_full(
         writer.commit(**commit_options(procs))
         save_generation_arrays(target)
         write_manifest(target, ix.latest_generation(), scan.entries)
-        _stage_synonyms(corpus_dir, target)
+        if synonyms is not None:
+            # Staged before the generation is announced: a reader that opens it must never
+            # see the new sections without their rules (publish_synonyms then has nothing
+            # to do).
+            (target / SYNONYMS_FILE).write_bytes(synonyms)
     except BaseException:
         # Nothing points at the new generation yet: drop it, the old one keeps serving.
         shutil.rmtree(target, ignore_errors=True)
@@ -223,16 +233,6 @@ def _build_full(
     # Keep the previous generation one round for readers that are still on it.
     remove_stale_generations(root, keep={target.name, pointer.dir if pointer else ""})
     return BuildReport(done, 0, 0, 0, time.perf_counter() - started, True, done)
-
-
-def _stage_synonyms(corpus_dir: Path, target: Path) -> None:
-    """Put the synonyms into a new generation before it is announced: a reader that opens
-    it must never see the new sections without their rules (publish_synonyms then finds
-    them in place and has nothing to do)."""
-    source = corpus_dir / SYNONYMS_FILE
-    if source.is_file():
-        read_synonyms(source)  # validate even when the caller ran no checks
-        shutil.copyfile(source, target / SYNONYMS_FILE)
 
 
 def _build_incremental(

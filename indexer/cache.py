@@ -21,12 +21,10 @@ class LruCache(Generic[V]):
         self.size = max(0, size)
         self._entries: OrderedDict[Hashable, V] = OrderedDict()
         self.hits = 0
-        self.misses = 0
 
     def get(self, key: Hashable) -> V | None:
         value = self._entries.get(key)
         if value is None:
-            self.misses += 1
             return None
         self._entries.move_to_end(key)
         self.hits += 1

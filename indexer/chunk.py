@@ -9,16 +9,16 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from indexer.corpus import Article
+from indexer.corpus import SLUG, Article
 from indexer.errors import CorpusError
 from indexer.models import Section
 
 EXPLICIT_ID = re.compile(r"\s*\{#([^}]*)\}\s*$")
-VALID_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _APOSTROPHES = str.maketrans("", "", "'\u2019\u02bc\u2018`")
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 _BLOCKS_WITH_BREAK = {"paragraph_close", "list_item_close", "heading_close", "fence", "code_block"}
@@ -64,21 +64,32 @@ def chunk_article(article: Article, parser: MarkdownIt | None = None) -> list[Se
 def chunk_corpus(articles: Iterable[Article]) -> list[Section]:
     """All sections of all articles; an id used twice is an error naming both places."""
     parser = markdown_parser()
-    seen: dict[str, Section] = {}
+    ids = UniqueIds()
     sections: list[Section] = []
     for article in articles:
         for section in chunk_article(article, parser):
-            first = seen.get(section.id)
-            if first is not None:
-                raise CorpusError(
-                    section.source,
-                    section.line,
-                    f"section id '{section.id}' is already used at {first.source}:{first.line}; "
-                    "rename one heading or pin an id with '{#another-id}'",
-                )
-            seen[section.id] = section
+            ids.claim(section.id, section.source, section.line)
             sections.append(section)
     return sections
+
+
+class UniqueIds:
+    """The section ids of a corpus so far, and where each was first used."""
+
+    def __init__(self) -> None:
+        self._first: dict[str, tuple[str, int]] = {}
+
+    def claim(self, section_id: str, source: Path | str, line: int) -> None:
+        """Record ``section_id`` at ``source:line``; a second use is an error naming both."""
+        first = self._first.get(section_id)
+        if first is not None:
+            raise CorpusError(
+                source,
+                line,
+                f"section id '{section_id}' is already used at {first[0]}:{first[1]}; "
+                "rename one heading or pin an id with '{#another-id}'",
+            )
+        self._first[section_id] = (str(source), line)
 
 
 def heading_ids(sections: Sequence[Section]) -> dict[int, str]:
@@ -108,7 +119,7 @@ class _Chunker:
         title, explicit = split_explicit_id(_plain(inline))
         if not title:
             raise CorpusError(self.article.path, line, "empty heading: give it some text")
-        if explicit is not None and not VALID_ID.match(explicit):
+        if explicit is not None and not SLUG.fullmatch(explicit):
             raise CorpusError(
                 self.article.path,
                 line,

@@ -15,7 +15,9 @@ import yaml
 from indexer.errors import CorpusError
 
 ARTICLE_SUFFIX = ".md"
-_ARTICLE_NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Article names and section ids alike: lower-case ASCII letters and digits, words joined
+# by single hyphens; URL-safe, so neither needs escaping in a link.
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 FRONT_MATTER_KEYS = ("title", "updated", "source")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
@@ -62,7 +64,7 @@ def read_corpus(corpus_dir: Path) -> Iterator[Article]:
 def read_article(path: Path, data: bytes | None = None) -> Article:
     """The article in ``path``; ``data``, when given, are its bytes as already read."""
     slug = path.stem
-    if not _ARTICLE_NAME.match(slug):
+    if not SLUG.fullmatch(slug):
         raise CorpusError(
             path,
             None,

@@ -17,9 +17,8 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
-from indexer.chunk import chunk_article, markdown_parser
+from indexer.chunk import UniqueIds, chunk_article, markdown_parser
 from indexer.corpus import article_paths, read_article
-from indexer.errors import CorpusError
 from indexer.models import Section
 
 MANIFEST = "manifest.json"
@@ -55,7 +54,7 @@ def scan_files(
     """The sections of each file whose bytes changed, one file at a time, recording every
     file's entry in ``scan`` and checking ids are unique as it goes."""
     parser = markdown_parser()
-    owners: dict[str, tuple[str, int]] = {}
+    ids = UniqueIds()
     for path in paths:
         key = path.name
         data = path.read_bytes()  # hashed and parsed alike, even if an editor saves meanwhile
@@ -66,15 +65,7 @@ def scan_files(
             sections = chunk_article(read_article(path, data), parser)
             entry = FileEntry(digest, [(s.id, s.content_hash, s.line) for s in sections])
         for section_id, _, line in entry.sections:
-            first = owners.get(section_id)
-            if first is not None:
-                raise CorpusError(
-                    path,
-                    line,
-                    f"section id '{section_id}' is already used at {first[0]}:{first[1]}; "
-                    "rename one heading or pin an id with '{#another-id}'",
-                )
-            owners[section_id] = (str(path), line)
+            ids.claim(section_id, path, line)
         scan.entries[key] = entry
         if sections is not None:
             yield sections

@@ -106,11 +106,27 @@ def read_synonyms(path: Path, analyzer: Analyzer | None = None) -> SynonymMap:
     return parse_synonyms(text, path, analyzer)
 
 
+def checked_synonyms(corpus_dir: Path) -> bytes | None:
+    """The corpus's synonyms file, read once and checked; None when there is none.
+
+    A build publishes exactly these bytes, so an edit saved while it runs is never
+    published unchecked.
+    """
+    path = Path(corpus_dir) / SYNONYMS_FILE
+    if not path.is_file():
+        return None
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise CorpusError(path, None, f"not UTF-8 text ({error.reason})") from None
+    parse_synonyms(text, path)
+    return data
+
+
 def check_synonyms(corpus_dir: Path) -> None:
     """The corpus check ``foramen build`` runs: a bad line stops the build."""
-    path = Path(corpus_dir) / SYNONYMS_FILE
-    if path.is_file():
-        read_synonyms(path)
+    checked_synonyms(corpus_dir)
 
 
 def load_synonyms(generation_dir: Path, analyzer: Analyzer | None = None) -> SynonymMap:
@@ -124,8 +140,9 @@ def load_synonyms(generation_dir: Path, analyzer: Analyzer | None = None) -> Syn
         return SynonymMap()  # builds validate before publishing; never fail a search on it
 
 
-def publish_synonyms(corpus_dir: Path, index_root: Path) -> bool:
-    """Copy the corpus synonyms beside the current index; True when they changed.
+def publish_synonyms(new: bytes | None, index_root: Path) -> bool:
+    """Put ``new`` (from :func:`checked_synonyms`) beside the current index; True when
+    they changed.
 
     Called by the build while it holds the build lock. A change bumps ``CURRENT`` so
     running engines reload their rules, even when no section changed.
@@ -133,16 +150,13 @@ def publish_synonyms(corpus_dir: Path, index_root: Path) -> bool:
     pointer = read_pointer(index_root)
     if pointer is None:
         return False
-    source = Path(corpus_dir) / SYNONYMS_FILE
     target = Path(index_root) / pointer.dir / SYNONYMS_FILE
-    new = source.read_bytes() if source.is_file() else None
     old = target.read_bytes() if target.is_file() else None
     if new == old:
         return False
     if new is None:
         target.unlink()
     else:
-        read_synonyms(source)  # validate even when the caller ran no checks
         temporary = target.with_name(f".{SYNONYMS_FILE}.{os.getpid()}")
         temporary.write_bytes(new)
         os.replace(temporary, target)

@@ -1,13 +1,16 @@
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
+import indexer.synonyms
 from foramen.cli import main
 from indexer.build import build_index
 from indexer.errors import CorpusError
 from indexer.search import Engine
-from indexer.synonyms import SYNONYMS_FILE, check_synonyms, parse_synonyms
+from indexer.store import read_pointer
+from indexer.synonyms import SYNONYMS_FILE, SynonymMap, check_synonyms, parse_synonyms
 
 RULES = """\
 # brand names
@@ -69,6 +72,33 @@ def test_build_reports_a_bad_line_and_keeps_the_index(tmp_path: Path, write_corp
     assert bad.exit_code == 1
     assert f"{corpus / SYNONYMS_FILE}:2: empty entry" in bad.output
     assert Engine(index).search("meniscus").hits[0].id == "meniscus-tear"
+
+
+def test_a_build_parses_the_synonyms_once_and_publishes_them(
+    tmp_path: Path, write_corpus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    corpus, index = write_corpus(), tmp_path / "index"
+    rules = "bucket handle => meniscus\n"
+    (corpus / SYNONYMS_FILE).write_text(rules, encoding="utf-8")
+    parsed: list[str] = []
+
+    def counting(text: str, *args: Any, **kwargs: Any) -> SynonymMap:
+        parsed.append(text)
+        return parse_synonyms(text, *args, **kwargs)
+
+    monkeypatch.setattr(indexer.synonyms, "parse_synonyms", counting)
+    for command in (["build", "--full"], ["build", "--full"], ["build"]):
+        parsed.clear()
+        (corpus / SYNONYMS_FILE).write_text(rules, encoding="utf-8")
+        result = CliRunner().invoke(
+            main, [*command, "--corpus", str(corpus), "--index", str(index)]
+        )
+        assert result.exit_code == 0, result.output
+        assert parsed == [rules]
+        pointer = read_pointer(index)
+        assert pointer is not None
+        assert (index / pointer.dir / SYNONYMS_FILE).read_text("utf-8") == rules
+        rules += "cartilage pad => meniscus\n"
 
 
 def test_edited_synonyms_reach_a_running_engine(tmp_path: Path, write_corpus) -> None:

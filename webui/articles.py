@@ -88,9 +88,6 @@ class RenderedArticle:
             pieces[i] = mark(run.text, spans)
         return "".join(pieces), marks
 
-    def section_by_id(self, section_id: str) -> Section | None:
-        return next((s for s in self.sections if s.id == section_id), None)
-
 
 class ArticleRenderer:
     """Renders the published articles, caching each until the index or its file changes."""

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import logging
 import math
-import re
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from indexer.corpus import SLUG
 from indexer.highlight import highlight_text
 from indexer.models import Hit, SearchResult
 from webui.errors import error_page
@@ -18,7 +18,6 @@ from webui.params import DEFAULT_LIMIT, MAX_QUERY_CHARS, ParamError, SearchParam
 from webui.state import WebState, web_state
 
 log = logging.getLogger("foramen.web")
-ARTICLE_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 PAGE_WINDOW = 2  # page links shown either side of the current page
 
 
@@ -207,9 +206,7 @@ def _page_links(params: SearchParams, page_count: int) -> list[PageLink]:
 def article(request: Request) -> Response:
     state = web_state(request)
     slug = request.path_params["slug"]
-    rendered = (
-        state.articles.get(slug, state.generation()) if ARTICLE_SLUG.fullmatch(slug) else None
-    )
+    rendered = state.articles.get(slug, state.generation()) if SLUG.fullmatch(slug) else None
     if rendered is None:
         return error_page(request, 404, f"There is no article called “{slug}”.")
     q = request.query_params.get("q", "")
