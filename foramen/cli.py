@@ -187,6 +187,57 @@ def search(
                 click.echo(f"      {line}")
 
 
+def _learn_weights(settings: Settings, suite_dir: Path, write: bool) -> None:
+    """``foramen eval --cv`` / ``--learn``: see indexer.learning."""
+    from indexer import evaluation as ev
+    from indexer import learning
+    from indexer.query.weights import WEIGHTS_FILE, save_weights
+    from indexer.search import Engine
+
+    try:
+        ensure_index(settings)
+        suite = ev.load_suite(suite_dir)
+        engine = Engine(settings.index_dir, cache_size=0, weights={})
+        dev = learning.examples(engine, suite, "dev")
+        heldout = learning.examples(engine, suite, "heldout")
+    except (ForamenError, OSError, ValueError) as error:
+        raise click.ClickException(str(error)) from None
+    cv = learning.cross_validate(dev)
+    click.echo(
+        f"cross-validated: {cv.folds} folds over {cv.queries} dev queries; each query is "
+        "measured with weights learned without it"
+    )
+    click.echo(f"{'':14}" + "".join(f"{name:>9}" for name in learning.METRICS))
+    for label, figures in (("hand-set", cv.hand_set), ("learned (cv)", cv.learned)):
+        click.echo(f"{label:14}" + "".join(f"{figures[m]:9.3f}" for m in learning.METRICS))
+    click.echo("nDCG@10 per kind, hand-set -> learned (cv):")
+    for kind, (before, after) in cv.by_kind.items():
+        click.echo(f"  {kind:12} {before:.3f} -> {after:.3f}")
+    weights = learning.learn(dev)
+    final = learning.as_mapping(weights)
+    click.echo(
+        "weights learned on every dev query: " + ", ".join(f"{k} {v:g}" for k, v in final.items())
+    )
+    held_before = learning.mean_metrics(heldout, learning.unit_weights())
+    held_after = learning.mean_metrics(heldout, weights)
+    click.echo(
+        f"heldout ({len(heldout)} queries, never tuned on): nDCG@10 "
+        f"{held_before['nDCG@10']:.3f} hand-set, {held_after['nDCG@10']:.3f} learned"
+    )
+    if write:
+        about: dict[str, object] = {
+            "learned_by": "foramen eval --learn (indexer/learning.py: coordinate ascent)",
+            "trained_on": f"{len(dev)} judged dev queries of {suite_dir}",
+            "cross_validated": {"hand_set": cv.hand_set, "learned": cv.learned},
+            "heldout_ndcg10": {
+                "hand_set": held_before["nDCG@10"],
+                "learned": held_after["nDCG@10"],
+            },
+        }
+        save_weights(final, about, WEIGHTS_FILE)
+        click.echo(f"weights written: {WEIGHTS_FILE}")
+
+
 def _explanation(explain: dict[str, object]) -> list[str]:
     """An explanation as indented lines: each part, then what matched in which field."""
     lines = []
@@ -279,6 +330,18 @@ def serve(
 )
 @click.option("--update-baseline", is_flag=True, help="Accept this run as the new baseline.")
 @click.option("--plain", is_flag=True, help="Score plain Whoosh defaults instead of the engine.")
+@click.option(
+    "--cv",
+    "cross_validate",
+    is_flag=True,
+    help="Learn the weights of a score's parts with 5-fold cross-validation on the dev "
+    "queries and print the held-out figures beside the hand-set weights'.",
+)
+@click.option(
+    "--learn",
+    is_flag=True,
+    help="As --cv, then learn on every dev query and write indexer/query/weights.json.",
+)
 def evaluate(
     corpus_dir: Path,
     index_dir: Path,
@@ -287,6 +350,8 @@ def evaluate(
     run_file: Path,
     update_baseline: bool,
     plain: bool,
+    cross_validate: bool,
+    learn: bool,
 ) -> None:
     """Run the relevance judgments; print metrics and differences from the baseline.
 
@@ -298,6 +363,9 @@ def evaluate(
     from indexer.search import Engine
 
     settings = Settings(corpus_dir, index_dir)
+    if cross_validate or learn:
+        _learn_weights(settings, suite_dir, write=learn)
+        return
     try:
         ensure_index(settings)
         suite = ev.load_suite(suite_dir).only(split)

@@ -15,11 +15,12 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 from whoosh import index as whoosh_index
 from whoosh.searching import Searcher
 
@@ -32,9 +33,10 @@ from indexer.models import MAX_LIMIT, Hit, SearchResult, Section
 from indexer.query.parse import parse_user_query
 from indexer.query.plan import PHRASE_SLOP, Plan, QueryPlan, Words, compile_query
 from indexer.query.rank import rank
-from indexer.query.score import EMPTY, TIME_BUDGET, Budget, Evaluation, Scorer
+from indexer.query.score import EMPTY, PART_KINDS, TIME_BUDGET, Budget, Evaluation, Scorer
 from indexer.query.score import explain as explain_score
 from indexer.query.vocabulary import Terms, Vocabulary
+from indexer.query.weights import load_weights
 from indexer.schema import PATH_SEPARATOR, SEARCH_FIELDS
 from indexer.store import pointer_stamp, read_pointer
 
@@ -84,9 +86,15 @@ class Engine:
     """Answers queries against the index at ``index_root``."""
 
     def __init__(
-        self, index_root: Path, cache_size: int = CACHE_SIZE, time_budget: float = TIME_BUDGET
+        self,
+        index_root: Path,
+        cache_size: int = CACHE_SIZE,
+        time_budget: float = TIME_BUDGET,
+        weights: Mapping[str, float] | None = None,
     ) -> None:
         self.root = Path(index_root)
+        # The learned weight of each kind of part of a score (indexer/query/weights.json).
+        self.weights = dict(load_weights() if weights is None else weights)
         self.time_budget = time_budget  # seconds of position checks and bonuses per query
         self.analyzer = text_analyzer()
         self._cache: LruCache[SearchResult] = LruCache(cache_size)
@@ -210,12 +218,44 @@ class Engine:
 
     def evaluate(self, current: Snapshot, plan: QueryPlan) -> Evaluation:
         """Every section ``plan`` matches on ``current``, scored, with the parts."""
-        if plan.plan is None:
-            return Evaluation(EMPTY)
-        return self.evaluate_plan(current, plan.plan)
+        return self._evaluate_relaxing(current, plan, self.weights)[0]
 
-    def evaluate_plan(self, current: Snapshot, plan: Plan) -> Evaluation:
-        return Scorer(current.model, Budget(self.time_budget)).evaluate(plan)
+    def evaluate_plan(
+        self, current: Snapshot, plan: Plan, weights: Mapping[str, float] | None = None
+    ) -> Evaluation:
+        weights = self.weights if weights is None else weights
+        return Scorer(current.model, Budget(self.time_budget), weights).evaluate(plan)
+
+    def _evaluate_relaxing(
+        self, current: Snapshot, plan: QueryPlan, weights: Mapping[str, float]
+    ) -> tuple[Evaluation, bool]:
+        """The plan's evaluation, or its first fallback's that finds something."""
+        if plan.plan is None:
+            return Evaluation(EMPTY), False
+        evaluation = self.evaluate_plan(current, plan.plan, weights)
+        relaxed = False
+        for looser in plan.fallbacks:
+            if len(evaluation.scores):
+                break
+            evaluation = self.evaluate_plan(current, looser, weights)
+            relaxed = True
+        return evaluation, relaxed
+
+    def features(self, text: str, depth: int = 100) -> tuple[list[str], np.ndarray]:
+        """The ``depth`` best sections for ``text`` with every learned weight at 1, and
+        the parts of each one's score by kind (rows: sections, columns: PART_KINDS),
+        for learning the weights (:mod:`indexer.learning`)."""
+        with self.snapshot() as current:
+            plan = compile_query(parse_user_query(text), self.analyzer, current.vocabulary)
+            evaluation, _ = self._evaluate_relaxing(current, plan, {})
+            ranking = rank(evaluation.scores, current.model, depth)
+            docs = np.asarray([d for _, d in ranking.top], dtype=np.int64)
+            table = np.zeros((len(docs), len(PART_KINDS)))
+            for part in evaluation.parts:
+                table[:, PART_KINDS.index(part.kind)] += part.scores.at(docs)
+            with current.lock:
+                ids = [str(current.searcher.stored_fields(int(d))["id"]) for d in docs]
+        return ids, table
 
     def _run(
         self,
@@ -227,13 +267,7 @@ class Engine:
         part: str | None,
         explain: bool = False,
     ) -> SearchResult:
-        evaluation = self.evaluate(current, plan)
-        relaxed = False
-        for looser in plan.fallbacks:
-            if len(evaluation.scores):
-                break
-            evaluation = self.evaluate_plan(current, looser)
-            relaxed = True
+        evaluation, relaxed = self._evaluate_relaxing(current, plan, self.weights)
         ranking = rank(evaluation.scores, current.model, page * limit, part)
         ranked = ranking.top[(page - 1) * limit : page * limit]
         hits = self._hits(current, ranked, plan.highlight_terms)

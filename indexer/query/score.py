@@ -12,7 +12,7 @@ score can be explained term by term and the parts add up to it.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -35,6 +35,18 @@ from indexer.schema import SEARCH_FIELDS
 TIME_BUDGET = 2.0  # seconds one query may spend on position checks and bonuses
 _NO_DOCS = np.zeros(0, dtype=np.int64)
 _NO_VALUES = np.zeros(0, dtype=np.float64)
+# The kinds of addition to a score, each multiplied by its learned weight (default 1).
+PART_KINDS = (
+    "concept",
+    "quoted",
+    "every",
+    "title-all",
+    "near",
+    "fillers",
+    "overview",
+    "container",
+    "question",
+)
 _POSITION_BITS = 32  # an occurrence's key: docnum << 32 | token position
 
 
@@ -170,6 +182,7 @@ class Match:
 class Part:
     """One named addition to the scores: a concept, a quoted phrase or a bonus."""
 
+    kind: str  # one of PART_KINDS: what the learned weights multiply
     name: str
     scores: Scores
     matches: tuple[Match, ...] = ()  # a concept's alternatives, field by field
@@ -191,6 +204,7 @@ class Scorer:
 
     model: ScoringModel
     budget: Budget = field(default_factory=lambda: Budget(TIME_BUDGET))
+    weights: Mapping[str, float] = field(default_factory=dict)  # learned, per part kind
     _terms: dict[tuple[str, str], Scores] = field(default_factory=dict)
 
     def term(self, fieldname: str, term: str) -> Scores:
@@ -271,19 +285,28 @@ class Scorer:
                 matched = matched.only(self._enough(plan, scores, titled))
             for concept, (found, matches) in zip(plan.concepts, concepts, strict=True):
                 name = f"concept {' '.join(concept.typed)}"
-                parts.append(Part(name, found, matches, concept.weight))
+                parts.append(Part("concept", name, found, matches, concept.weight))
         phrases = [self.words(p) for p in plan.phrases]
         docs = matched.docs
         if phrases:
             docs = in_all([*phrases, matched] if plan.need else phrases)
             for phrase, found in zip(plan.phrases, phrases, strict=True):
-                parts.append(Part(f"quoted {_label(phrase)}", found))
+                parts.append(Part("quoted", f"quoted {_label(phrase)}", found))
         if plan.excluded and len(docs):
             unwanted = total([self.term(n, t) for t in plan.excluded for n in SEARCH_FIELDS])
             docs = docs[~member(docs, unwanted.docs)]
         if plan.need and len(docs):
             parts += self._bonuses(plan, [s for s, _ in concepts], titled, docs)
-        parts = [Part(p.name, p.scores.only(docs), p.matches, p.weight) for p in parts]
+        parts = [
+            Part(
+                p.kind,
+                p.name,
+                p.scores.only(docs).times(self.weights.get(p.kind, 1.0)),
+                p.matches,
+                p.weight * self.weights.get(p.kind, 1.0),
+            )
+            for p in parts
+        ]
         final = total([p.scores for p in parts])
         if len(final) != len(docs):  # a section can match with a score of 0
             final = Scores(docs, final.at(docs))
@@ -309,28 +332,37 @@ class Scorer:
         title_sum = total(titled).only(in_titles)
         if len(plan.concepts) > 1:
             every = total(scores).only(in_all(scores))
-            bonus.append(Part("every concept", every.times(ALL_CONCEPTS_WEIGHT)))
-            bonus.append(Part("every concept in the heading", title_sum.times(TITLE_ALL_WEIGHT)))
+            bonus.append(Part("every", "every concept", every.times(ALL_CONCEPTS_WEIGHT)))
+            title_all = title_sum.times(TITLE_ALL_WEIGHT)
+            bonus.append(Part("title-all", "every concept in the heading", title_all))
         if plan.near is not None:
-            bonus.append(Part(f"side by side: {_label(plan.near)}", self.words(plan.near)))
+            near = self.words(plan.near)
+            bonus.append(Part("near", f"side by side: {_label(plan.near)}", near))
         if plan.fillers:
             fillers = total([self.term("title", f) for f in plan.fillers])
-            bonus.append(Part("question words in the heading", fillers.times(FILLER_WEIGHT)))
+            fillers = fillers.times(FILLER_WEIGHT)
+            bonus.append(Part("fillers", "question words in the heading", fillers))
         overviews = both(self.model.overviews(), in_titles)
         if len(overviews):
             lead = Scores(overviews, 1.0 + title_sum.at(overviews))
-            bonus.append(Part("the article's own subject", lead.times(OVERVIEW_WEIGHT)))
+            lead = lead.times(OVERVIEW_WEIGHT)
+            bonus.append(Part("overview", "the article's own subject", lead))
         if plan.category:
             heading = titled[0]
             groups = both(self.model.containers(), heading.docs)
             if len(groups):
                 group = Scores(groups, 1.0 + heading.at(groups))
-                bonus.append(Part("a heading over others", group.times(CONTAINER_WEIGHT)))
+                group = group.times(CONTAINER_WEIGHT)
+                bonus.append(Part("container", "a heading over others", group))
         if plan.question:
             faqs = both(self.model.questions(), docs)
             if len(faqs):
                 bonus.append(
-                    Part("a question heading", Scores(faqs, np.full(len(faqs), QUESTION_WEIGHT)))
+                    Part(
+                        "question",
+                        "a question heading",
+                        Scores(faqs, np.full(len(faqs), QUESTION_WEIGHT)),
+                    )
                 )
         return bonus
 
