@@ -47,6 +47,7 @@ def test_search_body_has_the_contract_shape(client: TestClient) -> None:
         "missing",
         "relaxed",
         "results",
+        "corrected",
         "next",
         "prev",
         "facets",
