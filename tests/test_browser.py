@@ -273,3 +273,22 @@ def test_the_live_preview_says_when_it_corrected(browser: Browser, server: str) 
         "href", "/search?q=femorl+nerve&exact=1"
     )
     assert errors == []
+
+
+def test_the_api_docs_page_sends_requests(browser: Browser, server: str) -> None:
+    page, errors = _page(browser)
+    page.goto(server + "/docs")
+    search = page.locator("section.api-operation", has_text="GET /api/search")
+    search.get_by_label("q", exact=True).fill("nerve")
+    search.get_by_label("limit", exact=True).fill("2")
+    search.get_by_role("button", name="Send").click()
+    expect(search.locator(".api-status")).to_contain_text("→ 200 · ETag W/")
+    answer = json.loads(search.locator(".api-output").inner_text())
+    assert answer["query"] == "nerve" and len(answer["results"]) == 2 and answer["next"]
+    section = page.locator("section.api-operation", has_text="GET /api/sections/{id}")
+    section.get_by_label("id", exact=True).fill("no-such-section")
+    section.get_by_role("button", name="Send").click()
+    expect(section.locator(".api-status")).to_contain_text("→ 404")
+    assert "error" in json.loads(section.locator(".api-output").inner_text())
+    _shot(page, "api-docs")
+    assert [error for error in errors if "404" not in error] == []  # the 404 asked for
