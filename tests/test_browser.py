@@ -115,6 +115,29 @@ def test_type_see_highlights_open_and_land_on_the_section(browser: Browser, serv
     assert errors == []
 
 
+def test_live_results_are_rendered_by_the_server(browser: Browser, server: str) -> None:
+    """As typed, the results are the results page's own items: same links, headings and
+    short part labels (the marks may differ: as typed, the last word is read as a prefix),
+    and the results page's URL kept up to date."""
+    page, errors = _page(browser)
+    page.goto(f"{server}/search?q=kemp")
+    box = page.locator("[data-search-input]").first
+    box.fill("")
+    box.press_sequentially("tylenol dose", delay=20)
+    expect(page.locator("#result-count")).to_contain_text("for “tylenol dose”")
+    live = page.locator("[data-live-results] li.result")
+    expect(live.first.locator(".result-title mark").first).to_be_visible()
+    assert page.url.endswith("/search?q=tylenol+dose")
+    shown = """items => items.map((li) => [li.dataset.sectionId,
+        li.querySelector(".result-link").getAttribute("href"),
+        li.querySelector(".result-title").textContent, li.querySelector(".crumbs").outerHTML])"""
+    typed = live.evaluate_all(shown)
+    page.goto(f"{server}/search?q=tylenol+dose")
+    served = page.locator("ol.results > li.result").evaluate_all(shown)
+    assert typed and typed == served[: len(typed)]
+    assert errors == []
+
+
 def test_without_javascript_the_form_searches_and_links_land(browser: Browser, server: str) -> None:
     page, errors = _page(browser, javascript=False)
     page.goto(server + "/")

@@ -1,7 +1,8 @@
 """foramen's web app: search pages, article pages that anchor every section, a JSON API.
 
 app.py        create_app(index_dir=..., corpus_dir=...): routes, errors, security headers
-routes/       pages.py (/, /search, /articles/{slug}) and api.py (/api/..., /healthz)
+routes/       pages.py (/, /search, /search/live, /articles/{slug}) and api.py (/api/...)
+urls.py       every address a page links to, built from the route names
 articles.py   an article's Markdown -> HTML with section anchors, cached per index build
 templates/    base.html and its pages; static/ one small script and one stylesheet
 """

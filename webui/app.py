@@ -23,7 +23,7 @@ from webui.errors import error_page
 from webui.routes import routes
 from webui.security import SECURITY_HEADERS, SecurityHeaders
 from webui.state import EXAMPLE_QUERIES, WebState
-from webui.templating import Templates, make_environment
+from webui.templating import make_templates
 
 log = logging.getLogger("foramen.web")
 GZIP_MIN_BYTES = 500  # smaller answers fit a packet or two anyway
@@ -51,7 +51,7 @@ def create_app(
         engine=engine,
         corpus_dir=Path(corpus_dir),
         articles=ArticleRenderer(Path(corpus_dir), engine),
-        templates=Templates(make_environment()),
+        templates=make_templates(),
         examples=examples,
     )
 

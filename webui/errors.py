@@ -19,7 +19,8 @@ def error_page(request: Request, status_code: int, message: str) -> Response:
     state = request.app.state.web
     env = state.templates.env
     name = env.select_template([f"{status_code}.html", "error.html"]).name or "error.html"
-    return state.templates.response(
+    return state.templates.TemplateResponse(
+        request,
         name,
         {"q": "", "status": status_code, "message": message, "examples": state.examples},
         status_code=status_code,

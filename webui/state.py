@@ -6,12 +6,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from starlette.requests import Request
+from starlette.templating import Jinja2Templates
 
 from indexer.models import SearchResult
 from indexer.search import Engine
 from webui.articles import ArticleRenderer
 from webui.params import SearchParams
-from webui.templating import Templates
 
 EXAMPLE_QUERIES = (
     "femoral nerve stretch",
@@ -29,17 +29,13 @@ class ArticleLink:
     slug: str
     title: str
 
-    @property
-    def url(self) -> str:
-        return f"/articles/{self.slug}"
-
 
 @dataclass(slots=True)
 class WebState:
     engine: Engine
     corpus_dir: Path
     articles: ArticleRenderer
-    templates: Templates
+    templates: Jinja2Templates
     examples: tuple[str, ...] = EXAMPLE_QUERIES
     _listing: tuple[int, tuple[ArticleLink, ...]] | None = field(default=None, repr=False)
 

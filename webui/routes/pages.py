@@ -1,21 +1,23 @@
-"""HTML pages: the search box, the results, and the article a result lands on."""
+"""HTML pages: the search box, the results (whole, or live as the box is typed in), and
+the article a result lands on. Every address comes from ``webui.urls``."""
 
 from __future__ import annotations
 
 import logging
 import math
 from dataclasses import dataclass
-from urllib.parse import urlencode
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
+from whoosh.analysis import Analyzer
 
 from indexer.corpus import SLUG
 from indexer.highlight import highlight_text
 from indexer.models import Hit, SearchResult
 from webui.errors import error_page
-from webui.params import DEFAULT_LIMIT, MAX_QUERY_CHARS, ParamError, SearchParams, search_params
+from webui.params import MAX_QUERY_CHARS, ParamError, SearchParams, search_params
 from webui.state import WebState, web_state
+from webui.urls import Router, article_url, search_query, search_url
 
 log = logging.getLogger("foramen.web")
 PAGE_WINDOW = 2  # page links shown either side of the current page
@@ -38,51 +40,15 @@ class PageLink:
     current: bool
 
 
-def search_href(
-    q: str,
-    page: int = 1,
-    part: str | None = None,
-    limit: int = DEFAULT_LIMIT,
-    exact: bool = False,
-) -> str:
-    return "/search?" + _search_query(q, page, part, limit, exact)
-
-
-def _search_query(q: str, page: int, part: str | None, limit: int, exact: bool) -> str:
-    """The query string of a results page; defaults are left out."""
-    pairs: list[tuple[str, str]] = [("q", q)]
-    if exact:
-        pairs.append(("exact", "1"))
-    if part:
-        pairs.append(("part", part))
-    if limit != DEFAULT_LIMIT:
-        pairs.append(("limit", str(limit)))
-    if page > 1:
-        pairs.append(("page", str(page)))
-    return urlencode(pairs)
-
-
-def landing_href(url: str, q: str, params: SearchParams | None = None) -> str:
-    """'/articles/x#id' -> '/articles/x?q=…#id': the article highlights the query's words.
-
-    With the results page's ``params``, the link also carries their filter, page and size,
-    so the article's "Back to results" returns to that same page.
-    """
-    path, _, fragment = url.partition("#")
-    if q.strip():
-        back = params or SearchParams(q=q, limit=DEFAULT_LIMIT, page=1, part=None)
-        path += "?" + _search_query(q, back.page, back.part, back.limit, back.exact)
-    return f"{path}#{fragment}" if fragment else path
-
-
-async def api_docs(request: Request) -> HTMLResponse:  # a static template: nothing blocks
+async def api_docs(request: Request) -> Response:  # a static template: nothing blocks
     """The interactive API docs: forms built in the browser from /openapi.json."""
-    return web_state(request).templates.response("api_docs.html", {"q": ""})
+    return web_state(request).templates.TemplateResponse(request, "api_docs.html", {"q": ""})
 
 
-def home(request: Request) -> HTMLResponse:
+def home(request: Request) -> Response:
     state = web_state(request)
-    return state.templates.response(
+    return state.templates.TemplateResponse(
+        request,
         "index.html",
         {
             "q": "",
@@ -93,23 +59,66 @@ def home(request: Request) -> HTMLResponse:
     )
 
 
-def search(request: Request) -> HTMLResponse:
+def search(request: Request) -> Response:
     state = web_state(request)
     try:
         params = search_params(request.query_params)
     except ParamError as error:
         q = request.query_params.get("q", "")
-        return state.templates.response(
+        return state.templates.TemplateResponse(
+            request,
             "search.html",
             _empty_context(state, q[:MAX_QUERY_CHARS], problem=error.for_people),
             status_code=400,
         )
     if params.empty:
-        return state.templates.response("search.html", _empty_context(state, ""))
+        return state.templates.TemplateResponse(request, "search.html", _empty_context(state, ""))
     result = state.engine.search(
         params.q, limit=params.limit, page=params.page, part=params.part, correct=not params.exact
     )
-    return state.templates.response("search.html", _results_context(state, params, result))
+    return state.templates.TemplateResponse(
+        request, "search.html", _results_context(request.app, state, params, result)
+    )
+
+
+def live(request: Request) -> Response:
+    """The results as the search box is typed in: ``_live.html``, for the page's script.
+
+    The results are the same partial (``_result.html``) the results page shows.
+    """
+    state = web_state(request)
+    context: dict[str, object] = {"q": "", "problem": None, "result": None, "results": []}
+    try:
+        params = search_params(request.query_params)
+    except ParamError as error:
+        context["problem"] = error.for_people
+        return state.templates.TemplateResponse(request, "_live.html", context, 400)
+    if not params.empty:
+        result = state.engine.search(
+            params.q, limit=params.limit, correct=not params.exact, prefix=params.prefix
+        )
+        views, _ = _result_views(request.app, state.engine.analyzer, params, result)
+        context.update(
+            q=params.q,
+            result=result,
+            results=views,
+            all_href=search_url(request.app, params.q, exact=params.exact),
+            **_suggestion_hrefs(request.app, params, result),
+        )
+    return state.templates.TemplateResponse(request, "_live.html", context)
+    result = state.engine.search(
+        params.q, limit=params.limit, correct=not params.exact, prefix=params.prefix
+    )
+    views, _ = _result_views(request.app, state.engine.analyzer, params, result)
+    context = {
+        "q": params.q,
+        "problem": None,
+        "result": result,
+        "results": views,
+        "all_href": search_url(request.app, params.q, exact=params.exact),
+        **_suggestion_hrefs(request.app, params, result),
+    }
+    return state.templates.TemplateResponse(request, "_live.html", context)
 
 
 def _empty_context(state: WebState, q: str, problem: str | None = None) -> dict[str, object]:
@@ -124,23 +133,46 @@ def _empty_context(state: WebState, q: str, problem: str | None = None) -> dict[
     }
 
 
-def _results_context(
-    state: WebState, params: SearchParams, result: SearchResult
-) -> dict[str, object]:
-    shown_query = result.suggestion if result.corrected and result.suggestion else params.q
-    terms = result.highlight_terms
-    analyzer = state.engine.analyzer
+def _result_views(
+    router: Router, analyzer: Analyzer, params: SearchParams, result: SearchResult
+) -> tuple[list[ResultView], int]:
+    """The hits as ``_result.html`` shows them, and the rank of the first."""
+    # A corrected search shows the corrected words: the landed article marks those.
+    shown = result.suggestion if result.corrected and result.suggestion else params.q
+    back = search_query(
+        shown, page=params.page, part=params.part, limit=params.limit, exact=params.exact
+    )
+    query = back if shown.strip() else ""
     first = (params.page - 1) * params.limit + 1
-    results = [
+    views = [
         ResultView(
             hit=hit,
             rank=first + offset,
-            href=landing_href(hit.url, shown_query, params),
-            title=highlight_text(hit.title, terms, analyzer),
+            href=article_url(router, hit.article, query=query, section=hit.id),
+            title=highlight_text(hit.title, result.highlight_terms, analyzer),
         )
         for offset, hit in enumerate(result.hits)
     ]
-    facets, all_total = _facets(state, params, result)
+    return views, first
+
+
+def _suggestion_hrefs(
+    router: Router, params: SearchParams, result: SearchResult
+) -> dict[str, str | None]:
+    return {
+        "suggestion_href": search_url(router, result.suggestion) if result.suggestion else None,
+        # "search instead for" the words as typed, without correction
+        "exact_href": search_url(router, params.q, limit=params.limit, exact=True)
+        if result.corrected
+        else None,
+    }
+
+
+def _results_context(
+    router: Router, state: WebState, params: SearchParams, result: SearchResult
+) -> dict[str, object]:
+    results, first = _result_views(router, state.engine.analyzer, params, result)
+    facets, all_total = _facets(router, state, params, result)
     page_count = max(1, math.ceil(result.total / params.limit))
     return {
         "q": params.q,
@@ -150,30 +182,29 @@ def _results_context(
         "examples": state.examples,
         "part": params.part,
         "facets": facets,
-        "all_href": search_href(params.q, limit=params.limit, exact=params.exact),
-        "first_href": search_href(
-            params.q, part=params.part, limit=params.limit, exact=params.exact
-        ),
+        "all_href": search_url(router, params.q, limit=params.limit, exact=params.exact),
+        "first_href": _page_url(router, params, 1),
         "all_total": all_total,
-        "pages": _page_links(params, page_count),
+        "pages": _page_links(router, params, page_count),
         "page_count": page_count,
-        "prev_href": search_href(params.q, params.page - 1, params.part, params.limit, params.exact)
-        if params.page > 1
-        else None,
-        "next_href": search_href(params.q, params.page + 1, params.part, params.limit, params.exact)
+        "prev_href": _page_url(router, params, params.page - 1) if params.page > 1 else None,
+        "next_href": _page_url(router, params, params.page + 1)
         if params.page < page_count
         else None,
         "first_rank": first,
-        "suggestion_href": search_href(result.suggestion) if result.suggestion else None,
-        # "search instead for" the words as typed, without correction
-        "exact_href": search_href(params.q, limit=params.limit, exact=True)
-        if result.corrected
-        else None,
+        **_suggestion_hrefs(router, params, result),
     }
 
 
+def _page_url(router: Router, params: SearchParams, page: int) -> str:
+    """Another page of the same results."""
+    return search_url(
+        router, params.q, page=page, part=params.part, limit=params.limit, exact=params.exact
+    )
+
+
 def _facets(
-    state: WebState, params: SearchParams, result: SearchResult
+    router: Router, state: WebState, params: SearchParams, result: SearchResult
 ) -> tuple[list[tuple[str, int, str, bool]], int]:
     """(part, count, href, selected) for every part with a match, and the unfiltered total."""
     ordered, total = state.part_counts(params, result)
@@ -181,25 +212,20 @@ def _facets(
         (
             part,
             count,
-            search_href(params.q, part=part, limit=params.limit, exact=params.exact),
+            search_url(router, params.q, part=part, limit=params.limit, exact=params.exact),
             part == params.part,
         )
         for part, count in ordered
     ], total
 
 
-def _page_links(params: SearchParams, page_count: int) -> list[PageLink]:
+def _page_links(router: Router, params: SearchParams, page_count: int) -> list[PageLink]:
     low = max(1, params.page - PAGE_WINDOW)
     high = min(page_count, params.page + PAGE_WINDOW)
     if page_count <= 1 or params.page > page_count:
         return []
     return [
-        PageLink(
-            n,
-            search_href(params.q, n, params.part, params.limit, params.exact),
-            n == params.page,
-        )
-        for n in range(low, high + 1)
+        PageLink(n, _page_url(router, params, n), n == params.page) for n in range(low, high + 1)
     ]
 
 
@@ -215,7 +241,8 @@ def article(request: Request) -> Response:
         problem = f"That search is too long to highlight (over {MAX_QUERY_CHARS} characters)."
         q = ""
     html, marks = rendered.highlighted(state.landing_terms(q) if q.strip() else frozenset())
-    return state.templates.response(
+    return state.templates.TemplateResponse(
+        request,
         "article.html",
         {
             "q": q,
@@ -224,7 +251,7 @@ def article(request: Request) -> Response:
             "body": html,
             "marks": marks,
             "back_href": _back_href(request, q) if q.strip() else None,
-            "clear_href": f"/articles/{rendered.slug}",
+            "clear_href": article_url(request.app, rendered.slug),
         },
     )
 
@@ -234,5 +261,7 @@ def _back_href(request: Request, q: str) -> str:
     try:
         back = search_params(request.query_params)
     except ParamError:
-        return search_href(q)  # a mangled link still leads back to the query's results
-    return search_href(q, back.page, back.part, back.limit, back.exact)
+        return search_url(request.app, q)  # a mangled link still leads back to the results
+    return search_url(
+        request.app, q, page=back.page, part=back.part, limit=back.limit, exact=back.exact
+    )
