@@ -44,10 +44,6 @@ class Article:
     body: str
     body_line: int  # 1-based line of the file where ``body`` starts
 
-    @property
-    def url(self) -> str:
-        return f"/articles/{self.slug}"
-
 
 def article_paths(corpus_dir: Path) -> list[Path]:
     """The article files of a corpus, in a stable order."""

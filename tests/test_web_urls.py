@@ -48,6 +48,15 @@ def test_every_link_is_a_path_of_this_app_that_answers(client: TestClient, page:
         assert target.status_code == 200, href
 
 
+def test_the_api_url_of_a_section_is_its_article_route(client: TestClient) -> None:
+    # indexer.models.Section.url writes the address the web app's "article" route answers.
+    body = client.get("/api/search", params={"q": "nerve", "limit": "5"}).json()
+    assert body["results"]
+    for hit in body["results"]:
+        path = client.app.url_path_for("article", slug=hit["article"])
+        assert hit["url"] == f"{path}#{hit['id']}"
+
+
 def test_live_results_are_the_results_page_items(client: TestClient) -> None:
     live = client.get("/search/live", params={"q": "femoral nerve stretch"})
     assert live.status_code == 200

@@ -106,19 +106,6 @@ def live(request: Request) -> Response:
             **_suggestion_hrefs(request.app, params, result),
         )
     return state.templates.TemplateResponse(request, "_live.html", context)
-    result = state.engine.search(
-        params.q, limit=params.limit, correct=not params.exact, prefix=params.prefix
-    )
-    views, _ = _result_views(request.app, state.engine.analyzer, params, result)
-    context = {
-        "q": params.q,
-        "problem": None,
-        "result": result,
-        "results": views,
-        "all_href": search_url(request.app, params.q, exact=params.exact),
-        **_suggestion_hrefs(request.app, params, result),
-    }
-    return state.templates.TemplateResponse(request, "_live.html", context)
 
 
 def _empty_context(state: WebState, q: str, problem: str | None = None) -> dict[str, object]:
