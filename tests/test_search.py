@@ -4,6 +4,7 @@ import pytest
 
 from indexer.errors import IndexMissingError
 from indexer.search import Engine
+from tests.test_api import HIT_KEYS
 
 
 def test_femoral_nerve_stretch_first(real_engine: Engine) -> None:
@@ -47,28 +48,13 @@ def test_paging(real_engine: Engine) -> None:
     assert beyond.hits == () and beyond.total == first.total
 
 
+RESULT_KEYS = {"query", "total", "page", "limit", "suggestion", "missing", "relaxed", "results"}
+
+
 def test_json_shape(real_engine: Engine) -> None:
     body = real_engine.search("groin pain", limit=2).to_json()
-    assert set(body) == {
-        "query",
-        "total",
-        "page",
-        "limit",
-        "suggestion",
-        "missing",
-        "relaxed",
-        "results",
-    }
-    assert set(body["results"][0]) == {
-        "id",
-        "title",
-        "path",
-        "url",
-        "score",
-        "snippet",
-        "article",
-        "article_title",
-    }  # type: ignore[index]
+    assert set(body) == RESULT_KEYS
+    assert set(body["results"][0]) == HIT_KEYS  # type: ignore[index]
 
 
 def test_snippet_escapes_corpus_html(write_corpus, tmp_path: Path) -> None:

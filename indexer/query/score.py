@@ -108,20 +108,17 @@ def _dense(parts: Sequence[Scores]) -> tuple[np.ndarray, np.ndarray, np.ndarray]
 
 def total(parts: Sequence[Scores]) -> Scores:
     """The sum of score vectors (a section scores in any of them)."""
-    parts = [p for p in parts if len(p)]
-    if not parts:
-        return EMPTY
-    if len(parts) == 1:
-        return parts[0]
-    dense = _dense(parts)
-    if dense is not None:
-        return Scores(dense[0], dense[1])
-    docs, values, starts = _grouped(parts)
-    return Scores(docs, np.add.reduceat(values, starts))
+    return _combined(parts, best_share=0.0)
 
 
 def best_of(parts: Sequence[Scores]) -> Scores:
     """Per section, its best score plus ``TIEBREAK`` times the sum of the others."""
+    return _combined(parts, best_share=1.0)
+
+
+def _combined(parts: Sequence[Scores], best_share: float) -> Scores:
+    """Per section, the sum of its scores (``best_share`` 0), or its best score plus
+    ``TIEBREAK`` times the others (``best_share`` 1)."""
     parts = [p for p in parts if len(p)]
     if not parts:
         return EMPTY
@@ -130,10 +127,13 @@ def best_of(parts: Sequence[Scores]) -> Scores:
     dense = _dense(parts)
     if dense is not None:
         docs, summed, best = dense
-        return Scores(docs, best + TIEBREAK * (summed - best))
-    docs, values, starts = _grouped(parts)
-    best = np.maximum.reduceat(values, starts)
-    return Scores(docs, best + TIEBREAK * (np.add.reduceat(values, starts) - best))
+    else:
+        docs, values, starts = _grouped(parts)
+        summed = np.add.reduceat(values, starts)
+        best = np.maximum.reduceat(values, starts) if best_share else summed
+    if not best_share:
+        return Scores(docs, summed)
+    return Scores(docs, best + TIEBREAK * (summed - best))
 
 
 def in_all(parts: Sequence[Scores]) -> np.ndarray:
