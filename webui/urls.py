@@ -9,7 +9,7 @@ route's path with the section id as its fragment.
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Protocol, TypedDict, Unpack
 from urllib.parse import urlencode
 
 from webui.params import DEFAULT_LIMIT
@@ -47,18 +47,18 @@ def search_query(
     return urlencode(pairs)
 
 
-def search_url(
-    router: Router,
-    q: str,
-    *,
-    page: int = 1,
-    part: str | None = None,
-    limit: int = DEFAULT_LIMIT,
-    exact: bool = False,
-) -> str:
+class SearchOptions(TypedDict, total=False):
+    """The options of :func:`search_query` beside ``q``."""
+
+    page: int
+    part: str | None
+    limit: int
+    exact: bool
+
+
+def search_url(router: Router, q: str, **options: Unpack[SearchOptions]) -> str:
     """The results page of a query."""
-    query = search_query(q, page=page, part=part, limit=limit, exact=exact)
-    return f"{path_for(router, 'search')}?{query}"
+    return f"{path_for(router, 'search')}?{search_query(q, **options)}"
 
 
 def article_url(router: Router, slug: str, *, query: str = "", section: str = "") -> str:
