@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -12,7 +13,17 @@ from typing import Any
 
 import click
 
-from foramen.settings import CORPUS_ENV, DEFAULT_CORPUS, DEFAULT_INDEX, INDEX_ENV, Settings
+from foramen.settings import (
+    CORPUS_ENV,
+    DEFAULT_CORPUS,
+    DEFAULT_INDEX,
+    DEFAULT_SUITE,
+    INDEX_ENV,
+    QUERY_LOG_ENV,
+    SUITE_ENV,
+    Settings,
+    query_log_path,
+)
 from indexer.build import BuildReport, Progress, build_index
 from indexer.errors import ForamenError
 from indexer.models import MAX_LIMIT
@@ -94,6 +105,49 @@ def corpus_checks() -> tuple[Callable[[Path], None], ...]:
     return (check_synonyms,)
 
 
+def suite_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The --suite option: the relevance judgments a check, a diff or an editor uses."""
+    return click.option(
+        "--suite",
+        "suite_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        envvar=SUITE_ENV,
+        default=DEFAULT_SUITE,
+        show_default=True,
+        show_envvar=True,
+        help="Folder with queries.tsv, qrels.txt and baseline.json.",
+    )(command)
+
+
+def checked_build(settings: Settings, force: bool, wait: float) -> None:
+    """``foramen build --check``: exit 0 published, 3 refused, 1 invalid corpus or suite."""
+    from indexer import evaluation as ev
+    from indexer.checking import check_and_publish, format_check
+
+    try:
+        result = check_and_publish(
+            settings.corpus_dir,
+            settings.index_dir,
+            settings.suite_dir,
+            force=force,
+            wait=wait,
+            checks=corpus_checks(),
+        )
+        texts = {x.qid: x.text for x in ev.load_suite(settings.suite_dir).queries}
+    except (ForamenError, OSError, ValueError) as error:
+        raise click.ClickException(str(error)) from None
+    for note in result.notes:
+        click.echo(f"note: {note}", err=True)
+    for line in format_check(result, texts):
+        click.echo(line)
+    for failure in result.status.failures:
+        click.echo(f"FAIL: {failure}", err=True)
+    click.echo(f"{result.status.outcome}: {result.status.message}")
+    click.echo(result.report.summary())
+    if not result.status.ok and result.status.outcome != "forced":
+        sys.exit(3)
+
+
 @main.command()
 @paths
 @click.option("--full", is_flag=True, help="Rebuild from scratch and swap the new index in.")
@@ -104,8 +158,29 @@ def corpus_checks() -> tuple[Callable[[Path], None], ...]:
     show_default=True,
     help="Seconds to wait for another running build before giving up.",
 )
-def build(corpus_dir: Path, index_dir: Path, full: bool, wait: float) -> None:
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Build a staged generation, run the relevance suite on it and publish it only "
+    "if every gate holds (exit 3 when refused; the live index keeps answering).",
+)
+@click.option("--force", is_flag=True, help="With --check: publish even when a gate fails.")
+@suite_option
+def build(
+    corpus_dir: Path,
+    index_dir: Path,
+    full: bool,
+    wait: float,
+    check: bool,
+    force: bool,
+    suite_dir: Path,
+) -> None:
     """Bring the index up to date with the corpus, touching only sections that changed."""
+    if force and not check:
+        raise click.UsageError("--force only applies to --check")
+    if check:
+        checked_build(Settings(corpus_dir, index_dir, suite_dir=suite_dir), force, wait)
+        return
     try:
         report = run_build(Settings(corpus_dir, index_dir), full, wait)
     except ForamenError as error:
@@ -398,3 +473,100 @@ def evaluate(
         click.echo(f"FAIL: {failure}", err=True)
     if failures:
         sys.exit(1)
+
+
+def query_log_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The --query-log option: the server's query counts (a SQLite file)."""
+    return click.option(
+        "--query-log",
+        "query_log",
+        envvar=QUERY_LOG_ENV,
+        default=None,
+        show_envvar=True,
+        help="The query log's SQLite file [default: querylog.sqlite3 in the index folder; "
+        "'off': none].",
+    )(command)
+
+
+@main.command()
+@paths
+@suite_option
+@query_log_option
+@click.option(
+    "--top",
+    type=click.IntRange(0, 1000),
+    default=50,
+    show_default=True,
+    help="How many of the query log's most frequent queries to compare beside the judged.",
+)
+def diff(
+    corpus_dir: Path, index_dir: Path, suite_dir: Path, query_log: str | None, top: int
+) -> None:
+    """Compare the corpus on disk with the live index: the queries whose top 5 change."""
+    from indexer.checking import format_top_changes, top_changes
+    from indexer.staging import scratch_stage
+
+    settings = Settings(corpus_dir, index_dir, suite_dir=suite_dir)
+    try:
+        ensure_index(settings)
+        queries = diff_queries(suite_dir, query_log_path(index_dir, query_log), top)
+        with scratch_stage(corpus_dir, index_dir, corpus_checks()) as candidate:
+            changes = top_changes(index_dir, candidate, queries)
+    except (ForamenError, OSError, ValueError) as error:
+        raise click.ClickException(str(error)) from None
+    for line in format_top_changes(changes, len(queries)):
+        click.echo(line)
+
+
+def diff_queries(suite_dir: Path, log_path: Path | None, top: int) -> list[tuple[str, str]]:
+    """(label, text): the judged queries, then the log's most frequent ones not among them."""
+    from indexer import evaluation as ev
+    from indexer.querylog import QueryLog, normalise
+
+    queries = [(x.qid, x.text) for x in ev.load_suite(suite_dir).queries]
+    seen = {normalise(text) for _, text in queries}
+    if log_path is not None and top:
+        for count in QueryLog(log_path).top(top):
+            if count.query not in seen:
+                queries.append((f"searched {count.searches}×", count.query))
+    return queries
+
+
+@main.command()
+@paths
+@query_log_option
+@click.option(
+    "--top",
+    type=click.IntRange(1, 10_000),
+    default=50,
+    show_default=True,
+    help="How many queries to list.",
+)
+@click.option("--no-results", is_flag=True, help="Only queries that found nothing.")
+@click.option("--unopened", is_flag=True, help="Only queries none of whose results was opened.")
+def queries(
+    corpus_dir: Path,
+    index_dir: Path,
+    query_log: str | None,
+    top: int,
+    no_results: bool,
+    unopened: bool,
+) -> None:
+    """The most frequent searches of the server's query log."""
+    from indexer.querylog import QueryLog
+
+    path = query_log_path(index_dir, query_log)
+    if path is None:
+        raise click.ClickException("the query log is off ('--query-log off')")
+    try:
+        counts = QueryLog(path).top(top, no_results=no_results, unopened=unopened)
+    except sqlite3.Error as error:
+        raise click.ClickException(f"{path}: {error}") from None
+    if not counts:
+        click.echo(f"no queries logged in {path}")
+        return
+    click.echo(f"{'searches':>9}{'no results':>11}{'opened':>8}  query")
+    for count in counts:
+        click.echo(
+            f"{count.searches:>9}{count.empty:>11}{count.opened:>8}  {_no_controls(count.query)}"
+        )
