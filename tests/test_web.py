@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
@@ -122,34 +124,43 @@ def test_no_results_page_helps(client: TestClient) -> None:
     assert len(soup.select(".no-results .examples a")) >= 4
 
 
-def test_did_you_mean_links_the_suggestion(
-    client: TestClient, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    engine: Engine = client.app.state.web.engine  # type: ignore[attr-defined]
-    real_search = engine.search
+@contextmanager
+def served_by(index: Path, engine: type[Engine]) -> Iterator[TestClient]:
+    """The app over ``engine``, an Engine subclass that changes what searches answer."""
+    app = create_app(index_dir=index, corpus_dir=REAL_CORPUS, engine_factory=engine)
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
 
-    def suggesting(text: str, **options: object) -> SearchResult:
-        found = real_search(text, **options)  # type: ignore[arg-type]
+
+class Suggesting(Engine):
+    def search(self, text: str, *args: Any, **options: Any) -> SearchResult:
+        found = super().search(text, *args, **options)
         return replace(found, suggestion="femoral nerve", corrected=False)
 
-    monkeypatch.setattr(engine, "search", suggesting)
-    soup = soup_of(client, "/search?q=femorl+nerv")
+
+class Correcting(Engine):
+    def search(self, text: str, *args: Any, **options: Any) -> SearchResult:
+        found = super().search("kemp", *args, **options)
+        return replace(found, query=text, suggestion="kemp", corrected=True)
+
+
+class Broken(Engine):
+    def search(self, text: str, *args: Any, **options: Any) -> SearchResult:
+        raise RuntimeError("boom")
+
+
+def test_did_you_mean_links_the_suggestion(real_index: Path) -> None:
+    with served_by(real_index, Suggesting) as client:
+        soup = soup_of(client, "/search?q=femorl+nerv")
     link = soup.select_one(".suggestion a")
     assert link is not None and link.get_text() == "femoral nerve"
     assert link["href"] == "/search?q=femoral+nerve"
     assert "Did you mean" in soup.select_one(".suggestion").get_text()
 
 
-def test_a_corrected_query_says_so(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
-    engine: Engine = client.app.state.web.engine  # type: ignore[attr-defined]
-    real_search = engine.search
-
-    def correcting(text: str, **options: object) -> SearchResult:
-        found = real_search("kemp", **options)  # type: ignore[arg-type]
-        return replace(found, query=text, suggestion="kemp", corrected=True)
-
-    monkeypatch.setattr(engine, "search", correcting)
-    soup = soup_of(client, "/search?q=kmep")
+def test_a_corrected_query_says_so(real_index: Path) -> None:
+    with served_by(real_index, Correcting) as client:
+        soup = soup_of(client, "/search?q=kmep")
     assert "Showing results for kemp" in soup.select_one(".suggestion").get_text(" ", strip=True)
     link = results(soup)[0].select_one("a.result-link")["href"]
     assert parse_qs(urlsplit(link).query) == {"q": ["kemp"]}  # the landed page marks "kemp"
@@ -297,14 +308,8 @@ def test_method_not_allowed_is_an_html_page(client: TestClient) -> None:
     assert BeautifulSoup(response.text, "html.parser").select_one("h1").get_text() == "Error 405"
 
 
-def test_a_crash_is_a_500_page_and_json(real_index: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    app = create_app(index_dir=real_index, corpus_dir=REAL_CORPUS)
-
-    def broken(*args: object, **kwargs: object) -> SearchResult:
-        raise RuntimeError("boom")
-
-    monkeypatch.setattr(app.state.web.engine, "search", broken)
-    with TestClient(app, raise_server_exceptions=False) as broken_client:
+def test_a_crash_is_a_500_page_and_json(real_index: Path) -> None:
+    with served_by(real_index, Broken) as broken_client:
         page = broken_client.get("/search?q=nerve")
         assert page.status_code == 500
         assert "went wrong" in BeautifulSoup(page.text, "html.parser").get_text()
