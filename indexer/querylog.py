@@ -51,7 +51,7 @@ CREATE TABLE IF NOT EXISTS queries (
 def normalise(text: str) -> str:
     """The form a query is counted under: '' for one not worth counting."""
     text = unicodedata.normalize("NFKC", text).casefold()
-    text = "".join(c for c in text if unicodedata.category(c)[0] != "C")
+    text = "".join(" " if unicodedata.category(c)[0] == "C" else c for c in text)
     text = _EMAIL.sub("(e-mail)", text)
     text = _DIGITS.sub("#", text)
     return _SPACES.sub(" ", text).strip()[:MAX_QUERY_CHARS]
