@@ -6,7 +6,8 @@ Article 0 is the real article; every other article gets its own title, spine lev
 condition, its paragraphs' sentences shuffled, ~8% of its words swapped for other corpus
 words and ~1% for invented ones (so the vocabulary keeps growing, as in a real
 collection), and every heading pinned to an id unique across the corpus. The output is
-deterministic for a given scale and seed and goes to ``bench/corpora/x<N>/``.
+deterministic for a given scale and seed and goes to ``bench/corpora/x<N>/``, with the
+real corpus's ``synonyms.txt`` beside the articles.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from bench.common import CORPORA, REAL_CORPUS
 from indexer.chunk import slugify
+from indexer.synonyms import SYNONYMS_FILE
 
 LEVELS = [
     "C2–C3", "C3–C4", "C4–C5", "C5–C6", "C6–C7", "C7–T1", "T11–T12", "T12–L1",
@@ -108,6 +110,11 @@ def generate(scale: int, seed: int = 5, out: Path | None = None) -> Path:
     vocabulary = sorted({w.lower() for t in texts for w in WORD.findall(t)})
     for path in sources:
         shutil.copy(path, target / path.name)
+    # The synonyms too: without them queries at scale would skip the query understanding
+    # (brands, lay words, abbreviations) that the real corpus gets.
+    synonyms = REAL_CORPUS / SYNONYMS_FILE
+    if synonyms.exists():
+        shutil.copy(synonyms, target / SYNONYMS_FILE)
     for number in range(1, scale if scale > 1 else 1):
         rng = random.Random(seed * 1_000_003 + number)
         source = texts[number % len(texts)]
