@@ -18,6 +18,7 @@ from foramen.settings import (
     DEFAULT_CORPUS,
     DEFAULT_INDEX,
     DEFAULT_SUITE,
+    EDITOR_TOKEN_ENV,
     INDEX_ENV,
     QUERY_LOG_ENV,
     SUITE_ENV,
@@ -116,6 +117,19 @@ def suite_option(command: Callable[..., Any]) -> Callable[..., Any]:
         show_default=True,
         show_envvar=True,
         help="Folder with queries.tsv, qrels.txt and baseline.json.",
+    )(command)
+
+
+def query_log_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The --query-log option: the server's query counts (a SQLite file)."""
+    return click.option(
+        "--query-log",
+        "query_log",
+        envvar=QUERY_LOG_ENV,
+        default=None,
+        show_envvar=True,
+        help="The query log's SQLite file [default: querylog.sqlite3 in the index folder; "
+        "'off': none].",
     )(command)
 
 
@@ -365,18 +379,74 @@ def ensure_index(settings: Settings) -> None:
     help="uvicorn worker processes.",
 )
 @click.option("--watch", is_flag=True, help="Re-index corpus edits while serving.")
+@click.option(
+    "--check/--no-check",
+    default=True,
+    show_default=True,
+    help="With --watch: publish an edit only when the judgments in --suite hold, as "
+    "'build --check' does.",
+)
+@click.option(
+    "--editor",
+    is_flag=True,
+    help="Editor mode: pages under /editor to judge results and see what edits change.",
+)
+@click.option(
+    "--editor-token",
+    envvar=EDITOR_TOKEN_ENV,
+    default=None,
+    show_envvar=True,
+    help="The token editors sign in with; required to serve --editor beyond this machine.",
+)
+@suite_option
+@query_log_option
 def serve(
-    corpus_dir: Path, index_dir: Path, host: str, port: int, workers: int, watch: bool
+    corpus_dir: Path,
+    index_dir: Path,
+    host: str,
+    port: int,
+    workers: int,
+    watch: bool,
+    check: bool,
+    editor: bool,
+    editor_token: str | None,
+    suite_dir: Path,
+    query_log: str | None,
 ) -> None:
     """Build the index if needed, then serve the search UI and API."""
+    import secrets
+
     from foramen.server import run_server
 
-    settings = Settings(corpus_dir, index_dir)
+    if editor and not editor_token and not _is_loopback(host):
+        raise click.UsageError(
+            f"--editor on {host} needs --editor-token (or ${EDITOR_TOKEN_ENV}); "
+            "without one, serve it on 127.0.0.1"
+        )
+    settings = Settings(
+        corpus_dir,
+        index_dir,
+        query_log=query_log_path(index_dir, query_log),
+        suite_dir=suite_dir,
+        editor=editor,
+        editor_token=editor_token or None,
+        editor_secret=secrets.token_urlsafe(32) if editor else "",
+        check=check,
+    )
     try:
         ensure_index(settings)
     except ForamenError as error:
         raise click.ClickException(str(error)) from None
     run_server(settings, host=host, port=port, workers=workers, watch=watch)
+
+
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
 
 
 @main.command(name="eval")
@@ -475,19 +545,6 @@ def evaluate(
         sys.exit(1)
 
 
-def query_log_option(command: Callable[..., Any]) -> Callable[..., Any]:
-    """The --query-log option: the server's query counts (a SQLite file)."""
-    return click.option(
-        "--query-log",
-        "query_log",
-        envvar=QUERY_LOG_ENV,
-        default=None,
-        show_envvar=True,
-        help="The query log's SQLite file [default: querylog.sqlite3 in the index folder; "
-        "'off': none].",
-    )(command)
-
-
 @main.command()
 @paths
 @suite_option
@@ -503,7 +560,7 @@ def diff(
     corpus_dir: Path, index_dir: Path, suite_dir: Path, query_log: str | None, top: int
 ) -> None:
     """Compare the corpus on disk with the live index: the queries whose top 5 change."""
-    from indexer.checking import format_top_changes, top_changes
+    from indexer.checking import diff_queries, format_top_changes, top_changes
     from indexer.staging import scratch_stage
 
     settings = Settings(corpus_dir, index_dir, suite_dir=suite_dir)
@@ -516,20 +573,6 @@ def diff(
         raise click.ClickException(str(error)) from None
     for line in format_top_changes(changes, len(queries)):
         click.echo(line)
-
-
-def diff_queries(suite_dir: Path, log_path: Path | None, top: int) -> list[tuple[str, str]]:
-    """(label, text): the judged queries, then the log's most frequent ones not among them."""
-    from indexer import evaluation as ev
-    from indexer.querylog import QueryLog, normalise
-
-    queries = [(x.qid, x.text) for x in ev.load_suite(suite_dir).queries]
-    seen = {normalise(text) for _, text in queries}
-    if log_path is not None and top:
-        for count in QueryLog(log_path).top(top):
-            if count.query not in seen:
-                queries.append((f"searched {count.searches}×", count.query))
-    return queries
 
 
 @main.command()

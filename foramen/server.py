@@ -14,8 +14,11 @@ from uvicorn.supervisors import Multiprocess
 
 from foramen.settings import Settings
 from indexer.build import build_index
+from indexer.checking import check_and_publish
 from indexer.errors import ForamenError
+from indexer.querylog import QueryLog
 from webui import create_app
+from webui.editor import EditorConfig
 
 log = logging.getLogger("foramen")
 APP_FACTORY = "foramen.server:app_from_env"
@@ -24,10 +27,21 @@ APP_FACTORY = "foramen.server:app_from_env"
 def app_from_env() -> Starlette:
     """The factory uvicorn calls in each worker: the paths ``run_server`` exported."""
     settings = Settings.from_env()
+    editor = None
+    if settings.editor:
+        editor = EditorConfig.from_secret(
+            settings.suite_dir,
+            settings.index_dir,
+            settings.corpus_dir,
+            settings.editor_token,
+            settings.editor_secret,
+        )
     return create_app(
         index_dir=settings.index_dir,
         corpus_dir=settings.corpus_dir,
         cors_origins=settings.cors_origins,
+        query_log=QueryLog(settings.query_log) if settings.query_log else None,
+        editor=editor,
     )
 
 
@@ -68,11 +82,29 @@ def watch_corpus(settings: Settings, stop: threading.Event) -> None:
     from watchfiles import watch
 
     corpus: Path = settings.corpus_dir
+    checked = settings.check and (settings.suite_dir / "queries.tsv").is_file()
+    if settings.check and not checked:
+        log.warning("no judgments in %s: edits are published unchecked", settings.suite_dir)
     for _changes in watch(corpus, stop_event=stop, debounce=300, raise_interrupt=False):
         try:
+            if checked:
+                check_edit(settings)
+                continue
             report = build_index(corpus, settings.index_dir, wait=30.0)
             log.info("corpus changed: %s", report.summary())
-        except ForamenError as error:
+        except (ForamenError, OSError, ValueError) as error:
             log.error(
                 "corpus changed but the build failed, still serving the last index: %s", error
             )
+
+
+def check_edit(settings: Settings) -> None:
+    """``build --check`` for an edit: the outcome in the log and on the editor's banner."""
+    result = check_and_publish(settings.corpus_dir, settings.index_dir, settings.suite_dir)
+    status = result.status
+    if status.ok:
+        log.info("corpus changed: %s; %s", status.message, result.report.summary())
+    else:
+        log.error("corpus changed: %s: %s", status.outcome, status.message)
+        for failure in status.failures:
+            log.error("  %s", failure)

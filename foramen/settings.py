@@ -30,6 +30,7 @@ class Settings:
     editor: bool = False
     editor_token: str | None = None
     editor_secret: str = ""
+    check: bool = False  # --watch publishes an edit only when the judgments hold
 
     @classmethod
     def from_env(cls) -> Settings:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from indexer import evaluation as ev
 from indexer.build import BuildReport, CorpusCheck
+from indexer.querylog import QueryLog, normalise
 from indexer.search import Engine
 from indexer.staging import (
     CheckStatus,
@@ -189,6 +190,17 @@ def top_changes(
     finally:
         for engine in engines:
             engine.close()
+
+
+def diff_queries(suite_dir: Path, log_path: Path | None, top: int) -> list[tuple[str, str]]:
+    """(label, text): the judged queries, then the log's most frequent ones not among them."""
+    queries = [(x.qid, x.text) for x in ev.load_suite(suite_dir).queries]
+    seen = {normalise(text) for _, text in queries}
+    if log_path is not None and top:
+        for count in QueryLog(log_path).top(top):
+            if count.query not in seen:
+                queries.append((f"searched {count.searches}×", count.query))
+    return queries
 
 
 def format_top_changes(changes: list[TopChange], compared: int) -> list[str]:

@@ -15,10 +15,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from indexer.errors import IndexMissingError
+from indexer.querylog import QueryLog
 from indexer.search import Engine
 from webui.articles import ArticleRenderer
 from webui.caching import GenerationCache, code_version
 from webui.cors import DEFAULT_ORIGINS, ApiCors
+from webui.editor import EditorConfig
 from webui.errors import error_page
 from webui.routes import routes
 from webui.security import SECURITY_HEADERS, SecurityHeaders
@@ -40,11 +42,15 @@ def create_app(
     examples: tuple[str, ...] = EXAMPLE_QUERIES,
     engine_factory: Callable[[Path], Engine] = Engine,
     cors_origins: tuple[str, ...] = DEFAULT_ORIGINS,
+    query_log: QueryLog | None = None,
+    editor: EditorConfig | None = None,
 ) -> Starlette:
     """A search app serving the index at ``index_dir`` and the articles in ``corpus_dir``.
 
     ``engine_factory`` opens the index; tests pass an ``Engine`` subclass to observe it.
     ``cors_origins`` are the sites whose pages may read the JSON API (``*``: any).
+    ``query_log`` counts the searches; ``editor`` turns on the editor's pages (``/editor``),
+    which do not exist otherwise.
     """
     engine = engine_factory(Path(index_dir))
     state = WebState(
@@ -53,15 +59,19 @@ def create_app(
         articles=ArticleRenderer(Path(corpus_dir), engine),
         templates=make_templates(),
         examples=examples,
+        query_log=query_log,
+        editor=editor,
     )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
+        if query_log is not None:
+            query_log.flush()
         engine.close()
 
     app = Starlette(
-        routes=routes(),
+        routes=routes(editor=editor is not None),
         middleware=[
             Middleware(SecurityHeaders),
             Middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES),

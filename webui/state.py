@@ -9,8 +9,10 @@ from starlette.requests import Request
 from starlette.templating import Jinja2Templates
 
 from indexer.models import SearchResult
+from indexer.querylog import QueryLog
 from indexer.search import Engine
 from webui.articles import ArticleRenderer
+from webui.editor import EditorConfig
 from webui.params import SearchParams
 
 EXAMPLE_QUERIES = (
@@ -37,12 +39,24 @@ class WebState:
     articles: ArticleRenderer
     templates: Jinja2Templates
     examples: tuple[str, ...] = EXAMPLE_QUERIES
+    query_log: QueryLog | None = None
+    editor: EditorConfig | None = None
     _listing: tuple[int, tuple[ArticleLink, ...]] | None = field(default=None, repr=False)
 
     def generation(self) -> int:
         """The index generation being served (reopens the searcher if a build landed)."""
         with self.engine.searcher():
             return self.engine.generation
+
+    def log_search(self, params: SearchParams, result: SearchResult) -> None:
+        """Count a search typed in full (first pages only: paging is not searching again)."""
+        if self.query_log is not None and params.page == 1 and not params.prefix:
+            self.query_log.record_search(params.q, result.total)
+
+    def log_open(self, query: str) -> None:
+        """Count a result of ``query`` opened (a results page links to ``?q=`` articles)."""
+        if self.query_log is not None and query.strip():
+            self.query_log.record_open(query)
 
     def part_counts(
         self, params: SearchParams, result: SearchResult

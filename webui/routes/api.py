@@ -29,6 +29,7 @@ def search(request: Request) -> JSONResponse:
         prefix=params.prefix,
         explain=params.explain,
     )
+    state.log_search(params, result)
     parts, _ = state.part_counts(params, result)
     return JSONResponse(
         result.to_json()

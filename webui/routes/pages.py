@@ -76,6 +76,7 @@ def search(request: Request) -> Response:
     result = state.engine.search(
         params.q, limit=params.limit, page=params.page, part=params.part, correct=not params.exact
     )
+    state.log_search(params, result)
     return state.templates.TemplateResponse(
         request, "search.html", _results_context(request.app, state, params, result)
     )
@@ -227,6 +228,7 @@ def article(request: Request) -> Response:
     if len(q) > MAX_QUERY_CHARS:
         problem = f"That search is too long to highlight (over {MAX_QUERY_CHARS} characters)."
         q = ""
+    state.log_open(q)  # only a results page links here with ?q=
     html, marks = rendered.highlighted(state.landing_terms(q) if q.strip() else frozenset())
     return state.templates.TemplateResponse(
         request,
