@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import json
 import textwrap
+import threading
+import time
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner, Result
 
 from foramen.cli import main
+from foramen.server import watch_corpus
+from foramen.settings import Settings
 from indexer.build import build_index
 from indexer.search import Engine
 from indexer.staging import CHECK_LOG, STAGED, read_check
@@ -26,6 +31,7 @@ QRELS = """\
 term-01 0 meniscus-tear 2
 term-02 0 quadriceps-strengthening 2
 """
+WATCH_TIMEOUT = 30.0  # seconds; generous for a loaded machine, never hit when watching works
 BROKEN = SMALL_ARTICLE.replace("#### Meniscus Tear", "#### Cartilage Injury").replace(
     "tears the cartilage", "injures the cartilage"
 )
@@ -186,3 +192,35 @@ def test_diff_lists_the_queries_whose_top_5_change(
     )
     assert top(index, "meniscus tear") == ["meniscus-tear"], "diff publishes nothing"
     assert [p.name for p in index.iterdir() if p.name.startswith(".scratch")] == []
+
+
+@pytest.mark.slow
+def test_serve_watch_checks_each_edit(
+    write_corpus: WriteCorpus, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    corpus, suite, index = write_corpus(), write_suite(tmp_path / "suite"), tmp_path / "index"
+    build_index(corpus, index)
+    before = read_pointer(index)
+    settings = Settings(corpus, index, suite_dir=suite, check=True)
+    stop = threading.Event()
+    watcher = threading.Thread(target=watch_corpus, args=(settings, stop), daemon=True)
+    watcher.start()
+    try:
+        deadline = time.monotonic() + WATCH_TIMEOUT
+        while (status := read_check(index)) is None and time.monotonic() < deadline:
+            # Edit again each round: the first edit may land before the watcher is ready.
+            (corpus / "knee.md").write_text(BROKEN + f"\n<!-- {time.time()} -->\n", "utf-8")
+            time.sleep(0.5)
+    finally:
+        stop.set()
+        watcher.join(timeout=10)
+    assert status is not None and status.outcome == "refused"
+    assert read_pointer(index) == before
+    assert "corpus changed: refused: not published" in caplog.text
+    assert "term-01 nDCG@10 falls from 1.000 to 0.000" in caplog.text
+
+
+def test_editor_mode_off_this_machine_needs_a_token(write_corpus: WriteCorpus) -> None:
+    result = run("serve", "--editor", "--host", "0.0.0.0", "--corpus", str(write_corpus()))
+    assert result.exit_code == 2
+    assert "--editor on 0.0.0.0 needs --editor-token" in result.output
