@@ -15,7 +15,10 @@ Beside them: ``store.py`` (the index folder: CURRENT pointer, build lock, genera
 ``manifest.py`` (what the last build saw of each file), ``writer.py`` (multi-process
 writes for big builds), ``schema.py``, ``synonyms.py``, ``spelling.py``,
 ``highlight.py`` (snippets), ``cache.py`` (the result LRU) and ``evaluation.py`` (the
-relevance suite behind ``foramen eval``).
+relevance suite behind ``foramen eval``). The editor's loop: ``staging.py`` (a staged
+generation, published only when asked), ``checking.py`` (``build --check`` and
+``foramen diff``), ``judgments.py`` (grades written into the suite) and ``querylog.py``
+(the server's private query counts).
 
 Whoosh is the index of record (analysis, segments, stored fields, deletions); ranking
 happens in numpy over the model, never in Whoosh's matchers.
