@@ -98,8 +98,3 @@ def text_analyzer() -> Analyzer:
 def word_analyzer() -> Analyzer:
     """Like :func:`text_analyzer` without stemming: the vocabulary for spelling."""
     return RegexTokenizer(WORD_PATTERN) | FoldFilter() | StopFilter(stoplist=STOP_WORDS, minsize=1)
-
-
-def analyze(text: str, analyzer: Analyzer | None = None) -> list[str]:
-    """The terms of ``text``, in order."""
-    return [t.text for t in (analyzer or text_analyzer())(text)]
