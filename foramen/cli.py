@@ -33,27 +33,29 @@ from indexer.store import read_pointer
 PROGRESS_AFTER = 500  # sections: smaller builds finish before a bar would be drawn
 
 
+def folder_option(
+    flag: str, name: str, envvar: str, default: Path, help_text: str
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A folder option with an environment variable and a default, both shown in --help."""
+    return click.option(
+        flag,
+        name,
+        type=click.Path(file_okay=False, path_type=Path),
+        envvar=envvar,
+        default=default,
+        show_default=True,
+        show_envvar=True,
+        help=help_text,
+    )
+
+
 def paths(command: Callable[..., Any]) -> Callable[..., Any]:
     """The --corpus and --index options every subcommand takes."""
-    command = click.option(
-        "--index",
-        "index_dir",
-        type=click.Path(file_okay=False, path_type=Path),
-        envvar=INDEX_ENV,
-        default=DEFAULT_INDEX,
-        show_default=True,
-        show_envvar=True,
-        help="Folder of the search index.",
+    command = folder_option(
+        "--index", "index_dir", INDEX_ENV, DEFAULT_INDEX, "Folder of the search index."
     )(command)
-    return click.option(
-        "--corpus",
-        "corpus_dir",
-        type=click.Path(file_okay=False, path_type=Path),
-        envvar=CORPUS_ENV,
-        default=DEFAULT_CORPUS,
-        show_default=True,
-        show_envvar=True,
-        help="Folder of Markdown articles.",
+    return folder_option(
+        "--corpus", "corpus_dir", CORPUS_ENV, DEFAULT_CORPUS, "Folder of Markdown articles."
     )(command)
 
 
@@ -107,16 +109,13 @@ def corpus_checks() -> tuple[Callable[[Path], None], ...]:
 
 
 def suite_option(command: Callable[..., Any]) -> Callable[..., Any]:
-    """The --suite option: the relevance judgments a check, a diff or an editor uses."""
-    return click.option(
+    """The --suite option: the relevance judgments eval, a check, a diff or an editor uses."""
+    return folder_option(
         "--suite",
         "suite_dir",
-        type=click.Path(file_okay=False, path_type=Path),
-        envvar=SUITE_ENV,
-        default=DEFAULT_SUITE,
-        show_default=True,
-        show_envvar=True,
-        help="Folder with queries.tsv, qrels.txt and baseline.json.",
+        SUITE_ENV,
+        DEFAULT_SUITE,
+        "Folder with queries.tsv, qrels.txt and baseline.json.",
     )(command)
 
 
@@ -131,6 +130,13 @@ def query_log_option(command: Callable[..., Any]) -> Callable[..., Any]:
         help="The query log's SQLite file [default: querylog.sqlite3 in the index folder; "
         "'off': none].",
     )(command)
+
+
+def top_option(low: int, help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The --top option: how many of the query log's queries (50 unless told)."""
+    return click.option(
+        "--top", type=click.IntRange(low, 10_000), default=50, show_default=True, help=help_text
+    )
 
 
 def checked_build(settings: Settings, force: bool, wait: float) -> None:
@@ -451,14 +457,7 @@ def _is_loopback(host: str) -> bool:
 
 @main.command(name="eval")
 @paths
-@click.option(
-    "--suite",
-    "suite_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("tests/relevance"),
-    show_default=True,
-    help="Folder with queries.tsv, qrels.txt and baseline.json.",
-)
+@suite_option
 @click.option(
     "--split",
     type=click.Choice(["all", "dev", "heldout"]),
@@ -549,13 +548,7 @@ def evaluate(
 @paths
 @suite_option
 @query_log_option
-@click.option(
-    "--top",
-    type=click.IntRange(0, 1000),
-    default=50,
-    show_default=True,
-    help="How many of the query log's most frequent queries to compare beside the judged.",
-)
+@top_option(0, "How many of the query log's most frequent queries to compare beside the judged.")
 def diff(
     corpus_dir: Path, index_dir: Path, suite_dir: Path, query_log: str | None, top: int
 ) -> None:
@@ -578,13 +571,7 @@ def diff(
 @main.command()
 @paths
 @query_log_option
-@click.option(
-    "--top",
-    type=click.IntRange(1, 10_000),
-    default=50,
-    show_default=True,
-    help="How many queries to list.",
-)
+@top_option(1, "How many queries to list.")
 @click.option("--no-results", is_flag=True, help="Only queries that found nothing.")
 @click.option("--unopened", is_flag=True, help="Only queries none of whose results was opened.")
 def queries(

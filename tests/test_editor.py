@@ -16,22 +16,18 @@ from starlette.testclient import TestClient
 
 from indexer import judgments
 from indexer.build import build_index
+from indexer.chunk import chunk_article
+from indexer.corpus import read_article
 from indexer.querylog import QueryCount, QueryLog
 from indexer.staging import CheckStatus, record_check
-from tests.conftest import WriteCorpus
+from tests.conftest import SMALL_ARTICLE, WriteCorpus
 from tests.test_checking import BROKEN, QRELS, write_suite
 from webui import create_app
 from webui.editor import EditorConfig
 
-SECTIONS = [
-    "knee-pain",
-    "causes",
-    "meniscus-tear",
-    "kemp-sign",
-    "treatments",
-    "exercise",
-    "quadriceps-strengthening",
-]
+# Every section of the small article, in order.
+KNEE = read_article(Path("knee.md"), SMALL_ARTICLE.encode())
+SECTIONS = [section.id for section in chunk_article(KNEE)]
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ what to fix.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -40,6 +41,7 @@ from webui.urls import path_for
 
 JUDGED_SHOWN = 10  # hits graded on a judging page
 LOG_SHOWN = 20  # queries of the log on the overview and the diff page
+MAX_ID_CHARS = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,32 +149,42 @@ def judge(request: Request) -> Response:
     )
 
 
-async def grade(request: Request) -> Response:
-    """POST qid, section, grade (0/1/2): write the grade into qrels.txt, back to the query."""
+Action = Callable[[Request, EditorConfig, dict[str, str]], dict[str, str]]
+
+
+async def _post(request: Request, action: Action) -> Response:
+    """Check who posts and the form, run ``action`` in the thread pool (it writes files),
+    and send the editor to the judging page with the query string it returns."""
     config = _config(request, page=False)
     if isinstance(config, Response):
         return config
     try:
         form = await read_form(config, request)
-        qid, section, grade_text = (form.get(k, "") for k in ("qid", "section", "grade"))
-        if grade_text not in ("0", "1", "2"):
-            raise FormError(400, "'grade' must be 0 (not relevant), 1 (relevant) or 2 (the answer)")
-        if not judgments.QID.fullmatch(qid):
-            raise FormError(400, "'qid' must be a judged query's id, such as term-01")
-        if not SLUG.fullmatch(section) or len(section) > 200:
-            raise FormError(400, "'section' must be a section id: a-z, 0-9 and '-'")
-        change = await run_in_threadpool(_grade, request, config, qid, section, int(grade_text))
+        query = await run_in_threadpool(action, request, config, form)
     except FormError as error:
         return _problem(request, error.status, error.message)
-    was = "unjudged" if change.before is None else str(change.before)
     target = path_for(request.app, "editor_judge")
-    query = urlencode({"qid": qid, "graded": section, "was": was})
-    return RedirectResponse(f"{target}?{query}", status_code=303)
+    return RedirectResponse(f"{target}?{urlencode(query)}", status_code=303)
 
 
-def _grade(
-    request: Request, config: EditorConfig, qid: str, section: str, grade: int
-) -> judgments.GradeChange:
+async def grade(request: Request) -> Response:
+    """POST qid, section, grade (0/1/2): write the grade into qrels.txt, back to the query."""
+    return await _post(request, _grade)
+
+
+async def add_query(request: Request) -> Response:
+    """POST kind, q: add the query to queries.tsv (to grade its results), then judge it."""
+    return await _post(request, _add_query)
+
+
+def _grade(request: Request, config: EditorConfig, form: dict[str, str]) -> dict[str, str]:
+    qid, section, grade_text = (form.get(k, "") for k in ("qid", "section", "grade"))
+    if grade_text not in ("0", "1", "2"):
+        raise FormError(400, "'grade' must be 0 (not relevant), 1 (relevant) or 2 (the answer)")
+    if not judgments.QID.fullmatch(qid):
+        raise FormError(400, "'qid' must be a judged query's id, such as term-01")
+    if not SLUG.fullmatch(section) or len(section) > MAX_ID_CHARS:
+        raise FormError(400, "'section' must be a section id: a-z, 0-9 and '-'")
     try:
         suite = ev.load_suite(config.suite_dir)
         judged = judgments.grades(config.suite_dir).get(qid, {})
@@ -186,34 +198,22 @@ def _grade(
     if section not in judged and web_state(request).engine.section(section) is None:
         raise FormError(400, f"there is no section '{section}' in the index")
     try:
-        return judgments.set_grade(config.suite_dir, qid, section, grade)
+        change = judgments.set_grade(config.suite_dir, qid, section, int(grade_text))
     except ForamenError as error:
         raise FormError(409, str(error)) from None
+    was = "unjudged" if change.before is None else str(change.before)
+    return {"qid": qid, "graded": section, "was": was}
 
 
-async def add_query(request: Request) -> Response:
-    """POST kind, q: add the query to queries.tsv (to grade its results), then judge it."""
-    config = _config(request, page=False)
-    if isinstance(config, Response):
-        return config
-    try:
-        form = await read_form(config, request)
-        kind, text = form.get("kind", ""), " ".join(form.get("q", "").split())
-        if not text or len(text) > judgments.MAX_QUERY_CHARS:
-            raise FormError(400, f"'q' must have 1 to {judgments.MAX_QUERY_CHARS} characters")
-        qid = await run_in_threadpool(_add_query, config, kind, text)
-    except FormError as error:
-        return _problem(request, error.status, error.message)
-    target = path_for(request.app, "editor_judge")
-    return RedirectResponse(f"{target}?{urlencode({'qid': qid})}", status_code=303)
-
-
-def _add_query(config: EditorConfig, kind: str, text: str) -> str:
+def _add_query(request: Request, config: EditorConfig, form: dict[str, str]) -> dict[str, str]:
+    kind, text = form.get("kind", ""), " ".join(form.get("q", "").split())
+    if not text or len(text) > judgments.MAX_QUERY_CHARS:
+        raise FormError(400, f"'q' must have 1 to {judgments.MAX_QUERY_CHARS} characters")
     try:
         kinds = {x.kind for x in ev.load_suite(config.suite_dir).queries} - {ev.NO_ANSWER}
         if kind not in kinds:
             raise FormError(400, f"'kind' must be one of: {', '.join(sorted(kinds))}")
-        return judgments.add_query(config.suite_dir, kind, text)
+        return {"qid": judgments.add_query(config.suite_dir, kind, text)}
     except (ForamenError, OSError, ValueError) as error:
         raise FormError(409, str(error)) from None
 
