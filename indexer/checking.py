@@ -69,13 +69,15 @@ def suite_report(suite: ev.Suite, index_root: Path) -> ev.Report:
 def judge(suite: ev.Suite, live_root: Path, candidate_root: Path, baseline_path: Path) -> Judgement:
     candidate = suite_report(suite, candidate_root)
     live = suite_report(suite, live_root) if live_pointer(live_root) else None
-    failures = candidate.failures()
-    failures += ev.regression_failures(candidate, ev.read_baseline(baseline_path))
+    baseline = ev.read_baseline(baseline_path)
+    failures = candidate.failures() + ev.regression_failures(candidate, baseline)
     if live is not None:
+        said = {c.qid for c in ev.regressions(candidate, baseline)}  # once per query
         failures += [
             f"{c.qid} nDCG@10 falls from {c.before:.3f} to {c.after:.3f} against the live "
             f"index, more than {ev.MAX_DROP:.2f}"
             for c in ev.regressions(candidate, live.per_query)
+            if c.qid not in said
         ]
     return Judgement(candidate, live, tuple(failures))
 

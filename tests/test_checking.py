@@ -143,6 +143,21 @@ def test_a_regression_against_the_baseline_is_refused(
     assert read_pointer(index) is None, "nothing was published"
 
 
+def test_a_query_below_both_baseline_and_live_is_said_once(
+    write_corpus: WriteCorpus, tmp_path: Path
+) -> None:
+    corpus, suite, index = write_corpus(), write_suite(tmp_path / "suite"), tmp_path / "index"
+    (suite / "baseline.json").write_text(json.dumps({"queries": {"term-01": {"nDCG@10": 1}}}))
+    build_index(corpus, index)
+    (corpus / "knee.md").write_text(BROKEN, "utf-8")
+    result = check(corpus, index, suite)
+    assert result.exit_code == 3
+    about_term_01 = [line for line in result.stderr.splitlines() if "term-01" in line]
+    assert about_term_01 == [
+        "FAIL: term-01 nDCG@10 fell from 1.000 to 0.000, more than 0.05 below the baseline"
+    ]
+
+
 def test_an_invalid_corpus_stops_the_check(write_corpus: WriteCorpus, tmp_path: Path) -> None:
     corpus, suite, index = write_corpus(), write_suite(tmp_path / "suite"), tmp_path / "index"
     build_index(corpus, index)
