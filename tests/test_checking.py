@@ -15,7 +15,9 @@ from click.testing import CliRunner, Result
 from foramen.cli import main
 from foramen.server import watch_corpus
 from foramen.settings import Settings
+from indexer import staging
 from indexer.build import build_index
+from indexer.checking import check_and_publish
 from indexer.search import Engine
 from indexer.staging import CHECK_LOG, STAGED, read_check
 from indexer.store import read_pointer
@@ -239,3 +241,27 @@ def test_editor_mode_off_this_machine_needs_a_token(write_corpus: WriteCorpus) -
     result = run("serve", "--editor", "--host", "0.0.0.0", "--corpus", str(write_corpus()))
     assert result.exit_code == 2
     assert "--editor on 0.0.0.0 needs --editor-token" in result.output
+
+
+def test_a_publish_that_dies_half_way_leaves_the_live_index(
+    write_corpus: WriteCorpus, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Killed between moving the staged generation in and replacing CURRENT: readers keep
+    the old index, and the next build clears the orphan folder."""
+    corpus, suite, index = write_corpus(), write_suite(tmp_path / "suite"), tmp_path / "index"
+    build_index(corpus, index)
+    before = read_pointer(index)
+    (corpus / "knee.md").write_text(SMALL_ARTICLE.replace("with rest", "with ice"), "utf-8")
+
+    def die(root: Path, pointer: object) -> None:
+        raise OSError("killed before CURRENT was replaced")
+
+    monkeypatch.setattr(staging, "write_pointer", die)
+    with pytest.raises(OSError, match="killed before CURRENT"):
+        check_and_publish(corpus, index, suite)
+    monkeypatch.undo()
+    assert read_pointer(index) == before
+    assert top(index, "rest") == ["knee-pain"] and top(index, "ice") == []
+    report = build_index(corpus, index)
+    assert "removed gen-000002, left behind by an interrupted full build" in report.notes
+    assert top(index, "ice") == ["knee-pain"]
