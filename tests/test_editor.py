@@ -223,6 +223,7 @@ def _grade_many(suite: Path, worker: int) -> None:
         judgments.set_grade(suite, f"term-{worker:02d}", f"section-{number}", number % 3)
 
 
+@pytest.mark.slow
 def test_processes_grading_one_file_at_once_lose_nothing(tmp_path: Path) -> None:
     suite = write_suite(tmp_path / "suite")
     context = multiprocessing.get_context("spawn")

@@ -80,6 +80,7 @@ def _search_many(path: Path, worker: int) -> None:
     log.flush()
 
 
+@pytest.mark.slow
 def test_several_processes_write_one_log(tmp_path: Path) -> None:
     path = tmp_path / "q.sqlite3"
     context = multiprocessing.get_context("spawn")
