@@ -14,7 +14,7 @@ from uvicorn.supervisors import Multiprocess
 
 from foramen.settings import Settings
 from indexer.build import build_index
-from indexer.checking import check_and_publish
+from indexer.checking import check_and_publish, judges_this_index
 from indexer.errors import ForamenError
 from indexer.querylog import QueryLog
 from webui import create_app
@@ -82,9 +82,12 @@ def watch_corpus(settings: Settings, stop: threading.Event) -> None:
     from watchfiles import watch
 
     corpus: Path = settings.corpus_dir
-    checked = settings.check and (settings.suite_dir / "queries.tsv").is_file()
+    checked = settings.check and judges_this_index(settings.suite_dir, settings.index_dir)
     if settings.check and not checked:
-        log.warning("no judgments in %s: edits are published unchecked", settings.suite_dir)
+        log.warning(
+            "the judgments in %s name no section of this index: edits are published unchecked",
+            settings.suite_dir,
+        )
     for _changes in watch(corpus, stop_event=stop, debounce=300, raise_interrupt=False):
         try:
             if checked:

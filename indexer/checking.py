@@ -66,6 +66,23 @@ def suite_report(suite: ev.Suite, index_root: Path) -> ev.Report:
         engine.close()
 
 
+def judges_this_index(suite_dir: Path, index_root: Path) -> bool:
+    """Whether the suite in ``suite_dir`` is about this index: it judges one of its sections
+    (or nothing is live yet). A suite of another corpus would refuse every edit."""
+    try:
+        suite = ev.load_suite(suite_dir)
+    except (OSError, ValueError):
+        return False
+    if live_pointer(index_root) is None:
+        return True
+    judged = {doc for docs in suite.qrels.values() for doc in docs}
+    engine = Engine(index_root, cache_size=0)
+    try:
+        return not judged.isdisjoint(engine.section_ids())
+    finally:
+        engine.close()
+
+
 def judge(suite: ev.Suite, live_root: Path, candidate_root: Path, baseline_path: Path) -> Judgement:
     candidate = suite_report(suite, candidate_root)
     live = suite_report(suite, live_root) if live_pointer(live_root) else None

@@ -17,11 +17,11 @@ from foramen.server import watch_corpus
 from foramen.settings import Settings
 from indexer import staging
 from indexer.build import build_index
-from indexer.checking import check_and_publish
+from indexer.checking import check_and_publish, judges_this_index
 from indexer.search import Engine
 from indexer.staging import CHECK_LOG, STAGED, read_check
 from indexer.store import read_pointer
-from tests.conftest import SMALL_ARTICLE, WriteCorpus
+from tests.conftest import ROOT, SMALL_ARTICLE, WriteCorpus
 
 QUERIES = """\
 # qid\tkind\tsplit\tquery
@@ -265,3 +265,15 @@ def test_a_publish_that_dies_half_way_leaves_the_live_index(
     report = build_index(corpus, index)
     assert "removed gen-000002, left behind by an interrupted full build" in report.notes
     assert top(index, "ice") == ["knee-pain"]
+
+
+def test_watch_checks_only_with_judgments_of_this_corpus(
+    write_corpus: WriteCorpus, tmp_path: Path
+) -> None:
+    """`serve --watch` on another corpus than the judgments' publishes unchecked."""
+    corpus, suite, index = write_corpus(), write_suite(tmp_path / "suite"), tmp_path / "index"
+    assert judges_this_index(suite, index), "nothing live yet: the check applies"
+    build_index(corpus, index)
+    assert judges_this_index(suite, index)
+    assert not judges_this_index(ROOT / "tests" / "relevance", index)
+    assert not judges_this_index(tmp_path / "no-suite", index)
