@@ -18,6 +18,7 @@ from foramen.settings import Settings
 from indexer import staging
 from indexer.build import build_index
 from indexer.checking import check_and_publish, judges_this_index
+from indexer.querylog import QUERY_LOG_FILE, QueryLog
 from indexer.search import Engine
 from indexer.staging import CHECK_LOG, STAGED, read_check
 from indexer.store import read_pointer
@@ -277,3 +278,22 @@ def test_watch_checks_only_with_judgments_of_this_corpus(
     assert judges_this_index(suite, index)
     assert not judges_this_index(ROOT / "tests" / "relevance", index)
     assert not judges_this_index(tmp_path / "no-suite", index)
+
+
+def test_diff_compares_the_most_searched_queries_too(
+    write_corpus: WriteCorpus, tmp_path: Path
+) -> None:
+    corpus, suite, index = write_corpus(), write_suite(tmp_path / "suite"), tmp_path / "index"
+    build_index(corpus, index)
+    log = QueryLog(index / QUERY_LOG_FILE)
+    for text in ["Twisting injury", "twisting  injury", "meniscus tear", "knee"]:
+        log.record_search(text, 1)
+    log.flush()
+    (corpus / "knee.md").write_text(BROKEN.replace("twisting injury", "fall"), "utf-8")
+    args = ["diff", "--corpus", str(corpus), "--index", str(index), "--suite", str(suite)]
+    result = run(*args)
+    assert result.exit_code == 0
+    assert "searched 2×    'twisting injury'\n  before: meniscus-tear\n" in result.output
+    assert result.output.endswith("3 of 5 queries change their top 5\n"), "judged ones once"
+    fewer = run(*args, "--top", "0")
+    assert fewer.output.endswith("of 3 queries change their top 5\n")

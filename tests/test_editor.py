@@ -314,3 +314,15 @@ def test_searches_and_opened_results_are_counted(site: tuple[Path, Path, Path]) 
     assert log.top(10) == [QueryCount("meniscus tear", 1, 0, 1), QueryCount("zzyzx", 1, 1, 0)]
     empty = home.select_one("[data-log=empty]")
     assert empty is not None and "zzyzx" in empty.text
+
+
+@pytest.mark.parametrize(
+    "q", ["<script>alert(1)</script>", "a\x00b", "' OR 1=1 --", "\u202e", "é" * 256]
+)
+def test_any_query_text_is_a_safe_judging_page(site: tuple[Path, Path, Path], q: str) -> None:
+    with TestClient(editor_app(site)) as client:
+        page = client.get("/editor/judge", params={"q": q})
+    assert page.status_code == 200
+    assert "<script>alert" not in page.text
+    heading = BeautifulSoup(page.text, "html.parser").select_one("h1")
+    assert heading is not None and " ".join(q.split()) in heading.text
