@@ -326,3 +326,15 @@ def test_any_query_text_is_a_safe_judging_page(site: tuple[Path, Path, Path], q:
     assert "<script>alert" not in page.text
     heading = BeautifulSoup(page.text, "html.parser").select_one("h1")
     assert heading is not None and " ".join(q.split()) in heading.text
+
+
+def test_the_results_page_links_to_judging_only_in_editor_mode(
+    site: tuple[Path, Path, Path],
+) -> None:
+    with TestClient(editor_app(site)) as client:
+        page = BeautifulSoup(client.get("/search?q=knee+pain").text, "html.parser")
+    link = page.select_one("[data-judge-link]")
+    assert link is not None and link["href"] == "/editor/judge?q=knee+pain"
+    with TestClient(create_app(index_dir=site[1], corpus_dir=site[0])) as client:
+        plain = BeautifulSoup(client.get("/search?q=knee+pain").text, "html.parser")
+    assert plain.select_one("[data-judge-link]") is None
