@@ -12,6 +12,7 @@ from webui.errors import json_error
 from webui.openapi import openapi_document
 from webui.params import ParamError, SearchParams, search_params
 from webui.state import web_state
+from webui.urls import Router, path_for
 
 
 def search(request: Request) -> JSONResponse:
@@ -34,12 +35,14 @@ def search(request: Request) -> JSONResponse:
     return JSONResponse(
         result.to_json()
         | {"corrected": result.corrected}
-        | _page_links(params, result)
+        | _page_links(request.app, params, result)
         | {"facets": [{"part": part, "count": count} for part, count in parts]}
     )
 
 
-def _page_links(params: SearchParams, result: SearchResult) -> dict[str, str | None]:
+def _page_links(
+    router: Router, params: SearchParams, result: SearchResult
+) -> dict[str, str | None]:
     """The API URLs of the next and the previous page of results (null at either end)."""
     last = max(1, -(-result.total // params.limit))
 
@@ -48,7 +51,7 @@ def _page_links(params: SearchParams, result: SearchResult) -> dict[str, str | N
         pairs += [("part", params.part)] if params.part else []
         pairs += [("exact", "1")] if params.exact else []
         pairs += [("prefix", "1")] if params.prefix else []
-        return "/api/search?" + urlencode(pairs)
+        return f"{path_for(router, 'api_search')}?{urlencode(pairs)}"
 
     return {
         "next": url(params.page + 1) if params.page < last else None,
