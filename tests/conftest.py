@@ -11,6 +11,9 @@ import pytest
 from indexer.build import build_index
 from indexer.search import Engine
 
+# The made-up corpus of many articles: fixtures multi_index and multi_client.
+pytest_plugins = ["tests.multi_articles"]
+
 ROOT = Path(__file__).resolve().parent.parent
 REAL_CORPUS = ROOT / "corpus"
 
