@@ -82,6 +82,10 @@ class WebState:
         """
         return self.engine.plan(text).highlight_terms
 
+    def many_articles(self) -> bool:
+        """Whether the published index holds more than one article (results then say which)."""
+        return len(self.article_links()) > 1
+
     def article_links(self) -> tuple[ArticleLink, ...]:
         """The published articles (at most a screenful), read once per index generation.
 

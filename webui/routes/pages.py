@@ -104,6 +104,7 @@ def live(request: Request) -> Response:
             result=result,
             results=views,
             all_href=search_url(request.app, params.q, exact=params.exact),
+            many_articles=state.many_articles(),
             **_suggestion_hrefs(request.app, params, result),
         )
     return state.templates.TemplateResponse(request, "_live.html", context)
@@ -118,6 +119,7 @@ def _empty_context(state: WebState, q: str, problem: str | None = None) -> dict[
         "examples": state.examples,
         "facets": [],
         "pages": [],
+        "many_articles": state.many_articles(),
     }
 
 
@@ -180,6 +182,7 @@ def _results_context(
         if params.page < page_count
         else None,
         "first_rank": first,
+        "many_articles": state.many_articles(),
         **_suggestion_hrefs(router, params, result),
     }
 
