@@ -26,15 +26,15 @@ class CountingEngine(Engine):
         return super().search(text, *args, **kwargs)
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def client(real_index: Path) -> Iterator[TestClient]:
-    CountingEngine.searches = 0
     app = create_app(index_dir=real_index, corpus_dir=REAL_CORPUS, engine_factory=CountingEngine)
     with TestClient(app) as test_client:
         yield test_client
 
 
 def test_a_landed_article_marks_the_query_without_searching(client: TestClient) -> None:
+    CountingEngine.searches = 0
     page = client.get("/articles/l1-l2-foraminal-narrowing?q=femoral+nerve")
     assert page.status_code == 200
     assert CountingEngine.searches == 0
