@@ -79,7 +79,7 @@ def read_manifest(generation: Path) -> tuple[int, dict[str, FileEntry]] | None:
         if int(data["generation"]) != ix.latest_generation():
             return None  # a build died between its Whoosh commit and its manifest
         entries = {
-            key: FileEntry(value["digest"], [tuple(s) for s in value["sections"]])  # type: ignore[misc]
+            key: FileEntry(value["digest"], [tuple(s) for s in value["sections"]])
             for key, value in data["files"].items()
         }
     except (OSError, ValueError, KeyError, TypeError, whoosh_index.EmptyIndexError):
