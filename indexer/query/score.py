@@ -17,6 +17,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+# np.unique imports numpy.ma on first use, and that import parses source with ast. In a
+# request thread beside another doing the same, CPython 3.11.7 can fail with "AST
+# constructor recursion depth mismatch" (gh-106905): import it with this module instead.
+import numpy.ma
+
 from indexer.model import DENSE_FROM, DENSE_LIMIT, ScoringModel, both, member
 from indexer.query.plan import (
     ALL_CONCEPTS_WEIGHT,
