@@ -75,6 +75,12 @@ Ibuprofen calms the swollen tendons that press on the nerve.
 #### Carpal Tunnel {#thumb-carpal-tunnel}
 
 The median nerve is squeezed in the carpal tunnel of the wrist.
+
+## Tests {#thumb-tests}
+
+#### Tinel's Sign {#thumb-tinel}
+
+Tapping over the nerve at the wrist brings on the tingling.
 """
 
 ANKLE = """\

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bs4 import BeautifulSoup
+import pytest
+from bs4 import BeautifulSoup, Tag
 from starlette.testclient import TestClient
 
 from indexer.build import build_index
@@ -53,3 +54,103 @@ def test_one_article_alone_is_not_named_in_breadcrumbs(tmp_path: Path) -> None:
     with TestClient(create_app(index_dir=tmp_path / "index", corpus_dir=corpus)) as client:
         soup = soup_of(client, "/search?q=ibuprofen")
     assert soup.select("li.result") and not soup.select("[data-crumb-article]")
+
+
+def test_results_are_grouped_by_article_best_first(multi_client: TestClient) -> None:
+    soup = soup_of(multi_client, "/search?q=nerve")
+    groups = soup.select("[data-groups] > section.group[data-article]")
+    assert [g["data-article"] for g in groups] == ["thumb-numbness", "knee-pain"]
+    titles = [g.select_one(".group-title a").get_text() for g in groups]
+    assert titles == ["Numbness in the Thumb", "Knee Pain"]
+    flat = multi_client.get("/api/search", params={"q": "nerve", "limit": 50}).json()["results"]
+    firsts = {g["data-article"]: g.select("li.result")[0]["data-section-id"] for g in groups}
+    best = {}
+    for hit in flat:  # best first: each article's first hit is its best
+        best.setdefault(hit["article"], hit["id"])
+    assert firsts == best
+    assert len(groups[0].select("li.result")) == 3  # the thumb has 4 matches: 3 shown
+    more = groups[0].select_one("a[data-more]")
+    assert more is not None and more.get_text(strip=True) == "1 more from this article"
+    rest = soup_of(multi_client, more["href"])
+    assert not rest.select("[data-groups]")
+    assert {li["data-section-id"] for li in rest.select("li.result")} == {
+        hit["id"] for hit in flat if hit["article"] == "thumb-numbness"
+    }
+    assert groups[1].select_one("a[data-more]") is None  # its one match is shown
+
+
+def test_group_0_gives_the_flat_list_in_rank_order(multi_client: TestClient) -> None:
+    soup = soup_of(multi_client, "/search?q=nerve&group=0")
+    assert not soup.select("[data-groups]")
+    shown = [li["data-section-id"] for li in soup.select("ol.results > li.result")]
+    flat = multi_client.get("/api/search", params={"q": "nerve"}).json()["results"]
+    assert shown == [hit["id"] for hit in flat]
+
+
+def test_an_article_filter_counts_and_pages_within_it(multi_client: TestClient) -> None:
+    soup = soup_of(multi_client, "/search?q=nerve&article=thumb-numbness&limit=2")
+    count = soup.select_one("#result-count").get_text(" ", strip=True)
+    assert "4 sections" in count and "in Numbness in the Thumb" in count and "of 2" in count
+    assert len(soup.select("li.result")) == 2
+    chosen = soup.select_one("nav.facets--articles a[aria-current]")
+    assert chosen is not None and chosen["data-article"] == "thumb-numbness"
+    page_two = soup_of(multi_client, soup.select_one("a[rel=next]")["href"])
+    assert {li.select_one("[data-crumb-article]").get_text() for li in results_of(page_two)} == {
+        "Numbness in the Thumb"
+    }
+
+
+def results_of(soup: BeautifulSoup) -> list[Tag]:
+    return soup.select("li.result[data-section-id]")
+
+
+def test_part_chips_name_their_article_when_two_share_the_name(multi_client: TestClient) -> None:
+    soup = soup_of(multi_client, "/search?q=pins+and+needles")
+    chips = {
+        (a["data-part"], a.get("data-part-article")): a.get_text(" ", strip=True)
+        for a in soup.select("nav.facets a[data-part]")
+    }
+    assert chips[("Symptoms", "knee-pain")].startswith("Symptoms · Knee Pain")
+    assert chips[("Symptoms", "thumb-numbness")].startswith("Symptoms · Numbness in the Thumb")
+    link = soup.select_one("a[data-part='Symptoms'][data-part-article='knee-pain']")
+    chosen = soup_of(multi_client, link["href"])
+    assert [li["data-section-id"] for li in results_of(chosen)] == ["knee-pins-and-needles"]
+
+
+@pytest.mark.parametrize(
+    ("query", "status", "says"),
+    [
+        ("q=nerve&article=nope", 400, "There is no article “nope”"),
+        ("q=nerve&article=Knee_Pain", 400, "invalid “article”"),
+        ("q=nerve&group=2", 400, "invalid “group”"),
+    ],
+)
+def test_a_bad_article_filter_is_a_friendly_400(
+    multi_client: TestClient, query: str, status: int, says: str
+) -> None:
+    soup = soup_of(multi_client, f"/search?{query}", status)
+    assert says in soup.select_one("[role=alert]").get_text()
+
+
+def test_the_api_filters_by_article_and_keeps_its_flat_results(multi_client: TestClient) -> None:
+    every = multi_client.get("/api/search", params={"q": "nerve", "limit": 50}).json()
+    assert {hit["article"] for hit in every["results"]} == {"thumb-numbness", "knee-pain"}
+    body = multi_client.get(
+        "/api/search", params={"q": "nerve", "article": "thumb-numbness", "limit": 3}
+    ).json()
+    thumb = [hit["id"] for hit in every["results"] if hit["article"] == "thumb-numbness"]
+    assert body["total"] == len(thumb) == 4
+    assert [hit["id"] for hit in body["results"]] == thumb[:3]
+    assert "article=thumb-numbness" in body["next"]
+    rest = multi_client.get(body["next"]).json()
+    assert [hit["id"] for hit in rest["results"]] == thumb[3:]
+    assert sum(facet["count"] for facet in body["facets"]) == 4
+
+
+@pytest.mark.parametrize("article", ["nope", "Knee Pain", "../x", "a" * 300])
+def test_the_api_says_what_is_wrong_with_an_article_filter(
+    multi_client: TestClient, article: str
+) -> None:
+    response = multi_client.get("/api/search", params={"q": "nerve", "article": article})
+    assert response.status_code == 400
+    assert "article" in response.json()["error"]

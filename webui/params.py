@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from starlette.datastructures import QueryParams
 
+from indexer.corpus import SLUG
 from indexer.models import MAX_LIMIT
 
 MAX_QUERY_CHARS = 256
@@ -39,6 +40,8 @@ class SearchParams:
     exact: bool = False  # search the words as typed, without spelling correction
     prefix: bool = False  # the last word is unfinished (search as you type)
     explain: bool = False  # each hit says why it scored so
+    article: str | None = None  # only this article's sections (its slug)
+    group: bool = True  # the results page groups hits by article (when there are several)
 
     @property
     def empty(self) -> bool:
@@ -46,7 +49,9 @@ class SearchParams:
 
 
 def search_params(query: QueryParams) -> SearchParams:
-    """Validate ``q``, ``limit``, ``page`` and ``part``; raise ParamError on anything else."""
+    """Validate ``q``, ``limit``, ``page``, ``part``, ``article`` and the switches; raise
+    ParamError on anything else. Whether ``article`` names a published article is the
+    caller's to check (it needs the index)."""
     q = query.get("q", "")
     if len(q) > MAX_QUERY_CHARS:
         raise ParamError(
@@ -55,6 +60,16 @@ def search_params(query: QueryParams) -> SearchParams:
     part = query.get("part") or None
     if part is not None and len(part) > MAX_QUERY_CHARS:
         raise ParamError("part", f"'part' must be at most {MAX_QUERY_CHARS} characters")
+    article = query.get("article") or None
+    if article is not None and (len(article) > MAX_QUERY_CHARS or not SLUG.fullmatch(article)):
+        shown = article if len(article) <= 20 else article[:20] + "…"
+        raise ParamError(
+            "article",
+            f"'article' must be an article id like 'knee-pain' (see /articles), not {shown!r}",
+        )
+    group = query.get("group", "1")
+    if group not in ("0", "1"):
+        raise ParamError("group", "'group' must be 1 (group results by article) or 0 (one list)")
     limit = _integer(query, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
     page = _integer(query, "page", 1, 1, MAX_PAGE)
     exact = query.get("exact", "0")
@@ -74,6 +89,8 @@ def search_params(query: QueryParams) -> SearchParams:
         exact=exact == "1",
         prefix=prefix == "1",
         explain=explain == "1",
+        article=article,
+        group=group == "1",
     )
 
 

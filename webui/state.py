@@ -84,10 +84,18 @@ class WebState:
 
     def many_articles(self) -> bool:
         """Whether the published index holds more than one article (results then say which)."""
-        return len(self.article_links()) > 1
+        return len(self.all_articles()) > 1
 
     def article_links(self) -> tuple[ArticleLink, ...]:
-        """The published articles (at most a screenful), read once per index generation.
+        """The published articles, at most a screenful (the home page lists them)."""
+        return self.all_articles()[:MAX_LISTED_ARTICLES]
+
+    def article_title(self, slug: str) -> str | None:
+        """The title of published article ``slug``, None when the index holds no such."""
+        return next((link.title for link in self.all_articles() if link.slug == slug), None)
+
+    def all_articles(self) -> tuple[ArticleLink, ...]:
+        """Every published article by id, read once per index generation.
 
         From the index, as the article pages are: an article not built yet is not listed.
         """
@@ -98,9 +106,7 @@ class WebState:
                 for stored in searcher.reader().all_stored_fields():
                     slug = str(stored["article"])
                     titles.setdefault(slug, str(stored.get("article_title") or slug))
-            links = tuple(
-                ArticleLink(slug, titles[slug]) for slug in sorted(titles)[:MAX_LISTED_ARTICLES]
-            )
+            links = tuple(ArticleLink(slug, titles[slug]) for slug in sorted(titles))
             self._listing = (generation, links)
         return self._listing[1]
 

@@ -33,13 +33,19 @@ def search_query(
     part: str | None = None,
     limit: int = DEFAULT_LIMIT,
     exact: bool = False,
+    article: str | None = None,
+    group: bool = True,
 ) -> str:
     """The query string of a search: ``q`` and whichever options are not the defaults."""
     pairs: list[tuple[str, str]] = [("q", q)]
     if exact:
         pairs.append(("exact", "1"))
+    if article:
+        pairs.append(("article", article))
     if part:
         pairs.append(("part", part))
+    if not group:
+        pairs.append(("group", "0"))
     if limit != DEFAULT_LIMIT:
         pairs.append(("limit", str(limit)))
     if page > 1:
@@ -54,6 +60,8 @@ class SearchOptions(TypedDict, total=False):
     part: str | None
     limit: int
     exact: bool
+    article: str | None
+    group: bool
 
 
 def search_url(router: Router, q: str, **options: Unpack[SearchOptions]) -> str:

@@ -9,6 +9,7 @@ from starlette.responses import JSONResponse
 
 from indexer.models import SearchResult
 from webui.errors import json_error
+from webui.grouping import scan
 from webui.openapi import openapi_document
 from webui.params import ParamError, SearchParams, search_params
 from webui.state import web_state
@@ -21,17 +22,25 @@ def search(request: Request) -> JSONResponse:
     except ParamError as error:
         return json_error(str(error), 400)
     state = web_state(request)
-    result = state.engine.search(
-        params.q,
-        limit=params.limit,
-        page=params.page,
-        part=params.part,
-        correct=not params.exact,
-        prefix=params.prefix,
-        explain=params.explain,
-    )
+    if params.article and state.article_title(params.article) is None:
+        return json_error(
+            f"no article {params.article!r}; 'article' takes an article id from /articles", 400
+        )
+    if params.article:  # the engine filters by part only: read every hit, keep the article's
+        result = scan(state.engine, params).page(params)
+        parts = sorted(result.facets.items(), key=lambda item: (-item[1], item[0]))
+    else:
+        result = state.engine.search(
+            params.q,
+            limit=params.limit,
+            page=params.page,
+            part=params.part,
+            correct=not params.exact,
+            prefix=params.prefix,
+            explain=params.explain,
+        )
+        parts, _ = state.part_counts(params, result)
     state.log_search(params, result)
-    parts, _ = state.part_counts(params, result)
     return JSONResponse(
         result.to_json()
         | {"corrected": result.corrected}
@@ -49,6 +58,7 @@ def _page_links(
     def url(page: int) -> str:
         pairs = [("q", params.q), ("limit", str(params.limit)), ("page", str(page))]
         pairs += [("part", params.part)] if params.part else []
+        pairs += [("article", params.article)] if params.article else []
         pairs += [("exact", "1")] if params.exact else []
         pairs += [("prefix", "1")] if params.prefix else []
         return f"{path_for(router, 'api_search')}?{urlencode(pairs)}"
