@@ -39,7 +39,7 @@ class _WordRecorder(Filter):
             yield token
 
 
-class SpelledText(TEXT):  # type: ignore[misc]
+class SpelledText(TEXT):
     """A ``TEXT(spelling=True)`` field that finds its spelling words (the unstemmed words,
     for the ``spell_*`` field) in the same analysis pass that indexes its terms.
 
@@ -61,7 +61,7 @@ class SpelledText(TEXT):  # type: ignore[misc]
             recorder = _WordRecorder()
             pipeline = (CompositeAnalyzer(*items[:-1], recorder, items[-1]), recorder)
             self.__dict__["_pipeline"] = pipeline
-        return pipeline  # type: ignore[no-any-return]
+        return pipeline
 
     def index(self, value: Any, **kwargs: Any) -> list[tuple[bytes, int, float, bytes]]:
         recording = self._recording() if isinstance(value, str) else None
@@ -86,7 +86,7 @@ class SpelledText(TEXT):  # type: ignore[misc]
         spelled = self.__dict__.get("_spelled")
         if spelled is not None and spelled[0] is value:
             return iter(spelled[1])
-        return super().spellable_words(value)  # type: ignore[no-any-return]
+        return super().spellable_words(value)
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
