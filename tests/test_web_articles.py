@@ -154,3 +154,30 @@ def test_the_api_says_what_is_wrong_with_an_article_filter(
     response = multi_client.get("/api/search", params={"q": "nerve", "article": article})
     assert response.status_code == 400
     assert "article" in response.json()["error"]
+
+
+def test_the_articles_page_lists_titles_sections_and_dates(multi_client: TestClient) -> None:
+    home = soup_of(multi_client, "/")
+    link = home.select_one("a[data-articles-link]")
+    assert link is not None and link["href"] == "/articles"
+    soup = soup_of(multi_client, link["href"])
+    rows = {row["data-article"]: row for row in soup.select("[data-articles] tr[data-article]")}
+    assert set(rows) == set(TITLES)
+    sections = multi_client.get("/healthz").json()["sections"]
+    assert sum(int(row.select_one("[data-sections]").get_text()) for row in rows.values()) == (
+        sections
+    )
+    knee = rows["knee-pain"]
+    assert knee.select_one("a")["href"] == "/articles/knee-pain"
+    assert knee.select_one("a").get_text() == "Knee Pain"
+    assert knee.select_one("[data-sections]").get_text() == "8"  # the lead and 7 headings
+    assert knee.select_one("[data-updated] time")["datetime"] == "2025-01-01"
+    assert rows["thumb-numbness"].select_one("time").get_text() == "2025-03-02"
+    assert soup_of(multi_client, knee.select_one("a")["href"]).select_one("#knee-ibuprofen")
+
+
+def test_the_articles_page_is_cached_per_index_generation(multi_client: TestClient) -> None:
+    first = multi_client.get("/articles")
+    assert first.headers["etag"].startswith('W/"')
+    again = multi_client.get("/articles", headers={"If-None-Match": first.headers["etag"]})
+    assert again.status_code == 304

@@ -25,7 +25,7 @@ REVALIDATE = "public, no-cache"
 IMMUTABLE = "public, max-age=31536000, immutable"
 NEVER_STORE = "no-store"
 # The paths whose answer depends only on the index generation (and the code).
-GENERATION_PATHS = frozenset({"/", "/search", "/api/search"})
+GENERATION_PATHS = frozenset({"/", "/search", "/api/search", "/articles"})
 GENERATION_PREFIXES = ("/articles/", "/api/sections/")
 _SOURCES = (Path(__file__).parent, Path(__file__).parent.parent / "indexer")
 

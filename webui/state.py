@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +31,7 @@ MAX_LISTED_ARTICLES = 20
 class ArticleLink:
     slug: str
     title: str
+    sections: int = 0  # how many sections the index holds of it
 
 
 @dataclass(slots=True)
@@ -102,11 +104,13 @@ class WebState:
         generation = self.generation()
         if self._listing is None or self._listing[0] != generation:
             titles: dict[str, str] = {}
+            counts: Counter[str] = Counter()
             with self.engine.searcher() as searcher:
                 for stored in searcher.reader().all_stored_fields():
                     slug = str(stored["article"])
                     titles.setdefault(slug, str(stored.get("article_title") or slug))
-            links = tuple(ArticleLink(slug, titles[slug]) for slug in sorted(titles))
+                    counts[slug] += 1
+            links = tuple(ArticleLink(slug, titles[slug], counts[slug]) for slug in sorted(titles))
             self._listing = (generation, links)
         return self._listing[1]
 

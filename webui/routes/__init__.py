@@ -36,6 +36,7 @@ def public_routes() -> list[BaseRoute]:
         Route("/", pages.home, name="home"),
         Route("/search", pages.search, name="search"),
         Route("/search/live", pages.live, name="live"),
+        Route("/articles", pages.articles, name="articles"),
         Route("/articles/{slug}", pages.article, name="article"),
         Route("/api/search", api.search, name="api_search"),
         Route("/api/sections/{section_id}", api.section, name="api_section"),

@@ -370,6 +370,28 @@ def _page_links(router: Router, params: SearchParams, page_count: int) -> list[P
     ]
 
 
+@dataclass(frozen=True, slots=True)
+class ArticleRow:
+    """A line of the /articles page."""
+
+    slug: str
+    title: str
+    sections: int
+    updated: str | None  # the front matter's date, when the article gives one
+
+
+def articles(request: Request) -> Response:
+    """Every published article: its title, how many sections, when it was last updated."""
+    state = web_state(request)
+    generation = state.generation()
+    rows = []
+    for link in state.all_articles():
+        rendered = state.articles.get(link.slug, generation)
+        updated = rendered.meta.get("updated") if rendered is not None else None
+        rows.append(ArticleRow(link.slug, link.title, link.sections, str(updated or "") or None))
+    return state.templates.TemplateResponse(request, "articles.html", {"q": "", "rows": rows})
+
+
 def article(request: Request) -> Response:
     state = web_state(request)
     slug = request.path_params["slug"]
