@@ -90,6 +90,18 @@ def openapi_document() -> dict[str, Any]:
                             "description": "Only sections under this top-level heading.",
                             "schema": {"type": "string", "maxLength": MAX_QUERY_CHARS},
                         },
+                        {
+                            "name": "article",
+                            "in": "query",
+                            "description": "Only this article's sections (an article id, as "
+                            "in a hit's 'article'); an unknown article is a 400. 'total', "
+                            "'facets' and the pages then count within it.",
+                            "schema": {
+                                "type": "string",
+                                "maxLength": MAX_QUERY_CHARS,
+                                "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$",
+                            },
+                        },
                     ],
                     "responses": {
                         "200": _json({"$ref": "#/components/schemas/SearchResult"}, "Results"),
