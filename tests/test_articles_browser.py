@@ -73,6 +73,12 @@ def test_words_no_article_holds_are_named(
     expect(notice).to_be_visible()
     expect(notice.locator("em")).to_have_text("pregnant")
     _shot(page, "missing-words")
+    page.goto(f"{site}/")
+    box = page.get_by_role("searchbox", name="Search the articles")
+    box.press_sequentially("nerve pregnant", delay=20)
+    typed = page.locator("[data-live-results] [data-missing]")
+    expect(typed).to_be_visible()
+    expect(typed.locator("em")).to_have_text("pregnant")
     assert errors == []
 
 

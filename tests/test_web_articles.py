@@ -181,3 +181,13 @@ def test_the_articles_page_is_cached_per_index_generation(multi_client: TestClie
     assert first.headers["etag"].startswith('W/"')
     again = multi_client.get("/articles", headers={"If-None-Match": first.headers["etag"]})
     assert again.status_code == 304
+
+
+def test_the_live_results_name_the_words_no_section_holds(multi_client: TestClient) -> None:
+    live = BeautifulSoup(
+        multi_client.get("/search/live", params={"q": "ibuprofen pregnant"}).text, "html.parser"
+    )
+    notice = live.select_one("[data-live-body] [data-missing]")
+    assert notice is not None and [em.get_text() for em in notice.select("em")] == ["pregnant"]
+    clean = multi_client.get("/search/live", params={"q": "ibuprofen"}).text
+    assert BeautifulSoup(clean, "html.parser").select_one("[data-missing]") is None
