@@ -51,6 +51,7 @@ def test_search_body_has_the_contract_shape(client: TestClient) -> None:
         "next",
         "prev",
         "facets",
+        "article_facets",
     }
     assert body["query"] == "femoral nerve stretch"
     assert (body["page"], body["limit"]) == (1, 5)

@@ -9,6 +9,7 @@ from bs4 import BeautifulSoup, Tag
 from starlette.testclient import TestClient
 
 from indexer.build import build_index
+from tests.conftest import REAL_CORPUS
 from tests.multi_articles import KNEE, TITLES
 from webui import create_app
 
@@ -191,3 +192,25 @@ def test_the_live_results_name_the_words_no_section_holds(multi_client: TestClie
     assert notice is not None and [em.get_text() for em in notice.select("em")] == ["pregnant"]
     clean = multi_client.get("/search/live", params={"q": "ibuprofen"}).text
     assert BeautifulSoup(clean, "html.parser").select_one("[data-missing]") is None
+
+
+def test_the_api_counts_matches_per_article(multi_client: TestClient) -> None:
+    body = multi_client.get("/api/search", params={"q": "nerve", "part": "Causes"}).json()
+    assert body["article_facets"] == [
+        {"article": "thumb-numbness", "title": "Numbness in the Thumb", "count": 4},
+        {"article": "knee-pain", "title": "Knee Pain", "count": 1},
+    ]
+    assert [hit["id"] for hit in body["results"]] == ["thumb-carpal-tunnel"]
+    filtered = multi_client.get("/api/search", params={"q": "nerve", "article": "knee-pain"})
+    assert filtered.json()["article_facets"] == body["article_facets"]
+
+
+def test_the_api_counts_the_one_article_of_the_real_corpus(real_index: Path) -> None:
+    with TestClient(create_app(index_dir=real_index, corpus_dir=REAL_CORPUS)) as client:
+        body = client.get("/api/search", params={"q": "nerve", "part": "Symptoms"}).json()
+        every = client.get("/api/search", params={"q": "nerve"}).json()
+        nothing = client.get("/api/search", params={"q": "zzzzqqq"}).json()
+    [only] = body["article_facets"]
+    assert only["article"] == "l1-l2-foraminal-narrowing" and only["count"] == every["total"]
+    assert body["total"] < every["total"]
+    assert nothing["article_facets"] == []

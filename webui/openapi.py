@@ -216,6 +216,20 @@ def openapi_document() -> dict[str, Any]:
                                 },
                             },
                         },
+                        "article_facets": {
+                            "type": "array",
+                            "description": "matches per article, most first, counted over "
+                            "every article (and every part) even when 'article' filters",
+                            "items": {
+                                "type": "object",
+                                "required": ["article", "title", "count"],
+                                "properties": {
+                                    "article": {"type": "string"},
+                                    "title": {"type": "string"},
+                                    "count": {"type": "integer", "minimum": 1},
+                                },
+                            },
+                        },
                     },
                 },
                 "Section": {

@@ -26,9 +26,15 @@ def search(request: Request) -> JSONResponse:
         return json_error(
             f"no article {params.article!r}; 'article' takes an article id from /articles", 400
         )
-    if params.article:  # the engine filters by part only: read every hit, keep the article's
-        result = scan(state.engine, params).page(params)
+    articles: list[dict[str, object]] = []
+    if params.article or state.many_articles():
+        # The engine filters and counts by part only: read every hit, filter and count here.
+        scanned = scan(state.engine, params)
+        result = scanned.page(params)
         parts = sorted(result.facets.items(), key=lambda item: (-item[1], item[0]))
+        articles = [
+            {"article": a.slug, "title": a.title, "count": a.count} for a in scanned.articles()
+        ]
     else:
         result = state.engine.search(
             params.q,
@@ -39,13 +45,19 @@ def search(request: Request) -> JSONResponse:
             prefix=params.prefix,
             explain=params.explain,
         )
-        parts, _ = state.part_counts(params, result)
+        parts, total = state.part_counts(params, result)
+        articles = [
+            {"article": a.slug, "title": a.title, "count": total}
+            for a in state.all_articles()
+            if total
+        ]
     state.log_search(params, result)
     return JSONResponse(
         result.to_json()
         | {"corrected": result.corrected}
         | _page_links(request.app, params, result)
         | {"facets": [{"part": part, "count": count} for part, count in parts]}
+        | {"article_facets": articles}
     )
 
 
