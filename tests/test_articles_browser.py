@@ -48,7 +48,7 @@ def test_results_are_grouped_and_lead_to_the_rest_of_an_article(
     assert errors == []
 
 
-def test_part_chips_name_the_article_and_filter_to_it(
+def test_part_and_article_chips_filter_the_results(
     browser: Browser,  # noqa: F811 (the fixture imported above)
     site: str,
 ) -> None:
@@ -60,6 +60,11 @@ def test_part_chips_name_the_article_and_filter_to_it(
     page.wait_for_url("**/search?q=pins+and+needles&article=knee-pain&part=Symptoms")
     expect(page.locator("li.result")).to_have_count(1)
     expect(page.locator("li.result")).to_have_attribute("data-section-id", "knee-pins-and-needles")
+    page.locator("nav.facets--articles a[data-article='thumb-numbness']").click()
+    page.wait_for_url("**/search?q=pins+and+needles&article=thumb-numbness")
+    expect(page.locator("li.result")).to_have_attribute("data-section-id", "thumb-tingling")
+    page.get_by_role("link", name="All articles").click()
+    expect(page.locator("[data-groups] section.group")).to_have_count(2)
     assert errors == []
 
 
