@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Protocol, TypedDict, Unpack
 from urllib.parse import urlencode
 
-from webui.params import DEFAULT_LIMIT
+from webui.params import DEFAULT_LIMIT, SearchParams
 
 
 class Router(Protocol):
@@ -62,6 +62,18 @@ class SearchOptions(TypedDict, total=False):
     exact: bool
     article: str | None
     group: bool
+
+
+def search_options(params: SearchParams, *, page: int | None = None) -> SearchOptions:
+    """The options of a search as asked (its page, or ``page``): to link to it again."""
+    return {
+        "page": params.page if page is None else page,
+        "part": params.part,
+        "limit": params.limit,
+        "exact": params.exact,
+        "article": params.article,
+        "group": params.group,
+    }
 
 
 def search_url(router: Router, q: str, **options: Unpack[SearchOptions]) -> str:

@@ -21,7 +21,7 @@ from webui.routes.results import (
     suggestion_hrefs,
 )
 from webui.state import WebState, web_state
-from webui.urls import article_url, search_url
+from webui.urls import article_url, search_options, search_url
 
 log = logging.getLogger("foramen.web")
 
@@ -170,13 +170,4 @@ def _back_href(request: Request, q: str) -> str:
         back = search_params(request.query_params)
     except ParamError:
         return search_url(request.app, q)  # a mangled link still leads back to the results
-    return search_url(
-        request.app,
-        q,
-        page=back.page,
-        part=back.part,
-        limit=back.limit,
-        exact=back.exact,
-        article=back.article,
-        group=back.group,
-    )
+    return search_url(request.app, q, **search_options(back))

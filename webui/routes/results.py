@@ -17,7 +17,7 @@ from webui.grouping import GROUP_SIZE, Scan
 from webui.params import SearchParams
 from webui.state import WebState
 from webui.templating import short_label
-from webui.urls import Router, article_url, search_query, search_url
+from webui.urls import Router, article_url, search_options, search_query, search_url
 
 PAGE_WINDOW = 2  # page links shown either side of the current page
 
@@ -85,15 +85,7 @@ def result_views(
     """The hits as ``_result.html`` shows them, and the rank of the first."""
     # A corrected search shows the corrected words: the landed article marks those.
     shown = result.suggestion if result.corrected and result.suggestion else params.q
-    back = search_query(
-        shown,
-        page=params.page,
-        part=params.part,
-        limit=params.limit,
-        exact=params.exact,
-        article=params.article,
-        group=params.group,
-    )
+    back = search_query(shown, **search_options(params))
     query = back if shown.strip() else ""
     first = (params.page - 1) * params.limit + 1
     views = [
@@ -155,16 +147,7 @@ def results_context(
 
 def page_url(router: Router, params: SearchParams, page: int) -> str:
     """Another page of the same results."""
-    return search_url(
-        router,
-        params.q,
-        page=page,
-        part=params.part,
-        limit=params.limit,
-        exact=params.exact,
-        article=params.article,
-        group=params.group,
-    )
+    return search_url(router, params.q, **search_options(params, page=page))
 
 
 def group_view(
