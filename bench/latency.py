@@ -2,6 +2,7 @@
 
     python -m bench.latency --scale 1 --scale 100 --scale 1000 [--rounds 3]
     python -m bench.latency --scale 1000 --peer none       # foramen alone
+    python -m bench.latency --scale 1000 --set realistic   # one query set
 
 Every query is one never seen before: the engine's caches and per-generation memos are
 emptied (``Engine.clear_cache()``) before each measured search, outside the timing. Two
@@ -116,26 +117,31 @@ def measure_set(
     }
 
 
-def measure(scale: int, rounds: int, peers: list[str], rebuild: bool = False) -> dict[str, Any]:
+SETS = ("realistic", "two-word")
+
+
+def measure(
+    scale: int, rounds: int, peers: list[str], sets_measured: Sequence[str], rebuild: bool = False
+) -> dict[str, Any]:
     root, _ = ensure_indexes(scale, rebuild)
     engine = Engine(root, cache_size=0)  # the result cache off: clear_cache() empties memos
     searches = {name: open_peer(name, scale, rebuild) for name in peers}
     realistic = realistic_queries()
-    sets = {
-        "realistic": [q for _, q in realistic],
-        "two-word": two_word_queries(),
-    }
+    every = {"realistic": [q for _, q in realistic], "two-word": two_word_queries()}
+    sets = {name: every[name] for name in sets_measured}
     for query in warmup_queries():
         engine.search(query)
         for search in searches.values():
             search(query)
     results = {name: measure_set(engine, searches, qs, rounds) for name, qs in sets.items()}
     kinds: dict[str, dict[str, list[float]]] = {}
-    per_query = results["realistic"]["per_query"]
-    for i, (kind, _) in enumerate(realistic):
-        for name, values in per_query.items():
-            kinds.setdefault(kind, {}).setdefault(name, []).append(values[i])
-    slowest = sorted(zip(per_query["foramen"], sets["realistic"], strict=True), reverse=True)[:10]
+    slowest: list[tuple[float, str]] = []
+    if "realistic" in results:
+        per_query = results["realistic"]["per_query"]
+        for i, (kind, _) in enumerate(realistic):
+            for name, values in per_query.items():
+                kinds.setdefault(kind, {}).setdefault(name, []).append(values[i])
+        slowest = sorted(zip(per_query["foramen"], sets["realistic"], strict=True))[-10:]
     sections = engine.count()
     engine.close()
     return {
@@ -146,7 +152,7 @@ def measure(scale: int, rounds: int, peers: list[str], rebuild: bool = False) ->
         "realistic_kinds_p50_ms": {
             kind: {name: percentile(v, 50) for name, v in by.items()} for kind, by in kinds.items()
         },
-        "realistic_slowest_ms": [{"query": q, "ms": ms} for ms, q in slowest],
+        "realistic_slowest_ms": [{"query": q, "ms": ms} for ms, q in reversed(slowest)],
     }
 
 
@@ -160,12 +166,18 @@ def main() -> None:
         choices=[*PEERS, "none"],
         help="peers to measure in the same loop (default: fts5 and tantivy)",
     )
+    parser.add_argument(
+        "--set", action="append", choices=SETS, help="query sets to measure (default: both)"
+    )
     parser.add_argument("--rebuild", action="store_true", help="rebuild every index first")
     parser.add_argument("--label", default="latency", help="name of the JSON output")
     args = parser.parse_args()
     peers = [p for p in (args.peer or list(PEERS)) if p != "none"]
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    results = [measure(s, args.rounds, peers, args.rebuild) for s in args.scale or [1]]
+    results = []
+    for scale in args.scale or [1]:
+        results.append(measure(scale, args.rounds, peers, args.set or list(SETS), args.rebuild))
+        write_json(args.label, {"results": results})  # what is done survives a timeout
     headers = ["scale", "set", "foramen p50", "p99", "warm p50", "warm p99"]
     for name in peers:
         headers += [f"{name} p50", "p99", "x p50", "x p99"]
@@ -189,6 +201,8 @@ def main() -> None:
     )
     for r in results:
         kinds = r["realistic_kinds_p50_ms"]
+        if not kinds:
+            continue
         print(f"\nx{r['scale']} realistic p50 by kind (ms)")
         print(
             table(
