@@ -88,7 +88,7 @@ def test_words_no_article_holds_are_named(
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("url", ["/articles", "/search?q=nerve", "/search?q=pins+and+needles"])
+@pytest.mark.parametrize("url", ["/", "/articles", "/search?q=nerve", "/search?q=pins+and+needles"])
 def test_axe_finds_no_violations_with_many_articles(
     browser: Browser,  # noqa: F811 (the fixture imported above)
     site: str,

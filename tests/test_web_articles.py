@@ -28,6 +28,11 @@ def test_the_corpus_holds_three_articles_with_shared_names(multi_client: TestCli
     assert by_id["thumb-ibuprofen"]["article"] == "thumb-numbness"
     home = soup_of(multi_client, "/")
     assert {a.get_text() for a in home.select(".article-list a")} == set(TITLES.values())
+    counts = {
+        li.a.get_text(): li.select_one("[data-sections]").get_text()
+        for li in home.select(".article-list li")
+    }
+    assert counts["Knee Pain"] == "8 sections" and counts["Ankle Sprain"] == "4 sections"
 
 
 def crumbs(soup: BeautifulSoup) -> dict[str, list[str]]:
