@@ -219,3 +219,12 @@ def test_the_api_counts_the_one_article_of_the_real_corpus(real_index: Path) -> 
     assert only["article"] == "l1-l2-foraminal-narrowing" and only["count"] == every["total"]
     assert body["total"] < every["total"]
     assert nothing["article_facets"] == []
+
+
+def test_grouped_pages_are_pages_of_articles(multi_client: TestClient) -> None:
+    second = soup_of(multi_client, "/search?q=nerve&limit=1&page=2")
+    assert [g["data-article"] for g in second.select("section.group")] == ["knee-pain"]
+    assert "page 2 of 2" in second.select_one("#result-count").get_text()
+    past = soup_of(multi_client, "/search?q=nerve&limit=1&page=3")
+    assert not past.select("li.result")
+    assert "only 2 pages" in past.select_one(".notice").get_text()

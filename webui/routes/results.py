@@ -258,6 +258,7 @@ def grouped_context(
                 for group in groups[start : start + params.limit]
             ],
             group_count=len(groups),
+            results=[],  # the page is of articles: the flat page of sections is not shown
             pages=page_links(router, params, page_count),
             page_count=page_count,
             prev_href=page_url(router, params, params.page - 1) if params.page > 1 else None,
