@@ -65,6 +65,8 @@ class Hit:
     article_title: str = ""
     # Why it scored so (see indexer.query.score.explain); only when asked for.
     explain: dict[str, object] | None = None
+    # Words of the query this section lacks (a long query needs only some of them).
+    missing: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, object]:
         body = {
@@ -77,6 +79,8 @@ class Hit:
             "article": self.article,
             "article_title": self.article_title,
         }
+        if self.missing:
+            body["missing"] = list(self.missing)
         if self.explain is not None:
             body["explain"] = self.explain
         return body

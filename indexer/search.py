@@ -33,7 +33,15 @@ from indexer.models import MAX_LIMIT, Hit, SearchResult, Section
 from indexer.query.parse import parse_user_query
 from indexer.query.plan import PHRASE_SLOP, Plan, QueryPlan, Words, compile_query
 from indexer.query.rank import rank
-from indexer.query.score import EMPTY, PART_KINDS, TIME_BUDGET, Budget, Evaluation, Scorer
+from indexer.query.score import (
+    EMPTY,
+    PART_KINDS,
+    TIME_BUDGET,
+    Budget,
+    Evaluation,
+    Scorer,
+    missing_words,
+)
 from indexer.query.score import explain as explain_score
 from indexer.query.vocabulary import Terms, Vocabulary
 from indexer.query.weights import load_weights
@@ -270,7 +278,12 @@ class Engine:
         evaluation, relaxed = self._evaluate_relaxing(current, plan, self.weights)
         ranking = rank(evaluation.scores, current.model, page * limit, part)
         ranked = ranking.top[(page - 1) * limit : page * limit]
-        hits = self._hits(current, ranked, plan.highlight_terms)
+        hits = tuple(
+            dataclasses.replace(hit, missing=missing_words(evaluation, docnum))
+            for hit, (_, docnum) in zip(
+                self._hits(current, ranked, plan.highlight_terms), ranked, strict=True
+            )
+        )
         if explain:
             hits = tuple(
                 dataclasses.replace(hit, explain=explain_score(evaluation, docnum))

@@ -199,3 +199,14 @@ def test_an_explanation_names_the_synonym_that_matched(real_engine: Engine) -> N
     concept = hit.explain["parts"][0]  # type: ignore[index]
     assert concept["part"] == "concept tylenol"
     assert any(m["how"] == "synonym" for m in concept["matches"])
+
+
+def test_each_hit_names_the_words_it_lacks(real_engine: Engine) -> None:
+    result = real_engine.search("numbness weakness thigh groin")
+    lacking = {h.id: h.missing for h in result.hits}
+    assert any(lacking.values()) and not all(lacking.values())
+    for hit in result.hits:
+        assert set(hit.missing) <= {"numbness", "weakness", "thigh", "groin"}
+        assert len(hit.missing) < 4  # a hit has at least one of the words
+        assert hit.to_json().get("missing", []) == list(hit.missing)
+    assert real_engine.search("femoral nerve stretch").hits[0].missing == ()

@@ -397,3 +397,17 @@ def test_results_page_names_missing_words_and_closest_matches(client) -> None:  
     long = client.get("/search", params={"q": "how soon can i lift heavy things after surgery"})
     relaxed = BeautifulSoup(long.text, "html.parser").select_one("[data-relaxed]")
     assert relaxed is not None and "closest matches" in relaxed.text
+
+
+def test_a_hit_that_lacks_some_words_says_which(client) -> None:  # type: ignore[no-untyped-def]
+    from bs4 import BeautifulSoup
+
+    text = client.get("/search", params={"q": "numbness weakness thigh groin"}).text
+    notes = BeautifulSoup(text, "html.parser").select("[data-hit-missing]")
+    assert notes and all(n.text.startswith("Missing: ") for n in notes)
+    assert {s.text for n in notes for s in n.select("s")} <= {
+        "numbness",
+        "weakness",
+        "thigh",
+        "groin",
+    }

@@ -69,6 +69,7 @@ class ConceptPlan:
     weight: float = 1.0  # NAME_WEIGHT for a named thing
     named: bool = False  # names one thing: a section with it passes the min-match filter
     typed: Terms = ()
+    words: tuple[str, ...] = ()  # as typed, for "Missing: …" under a hit without it
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +134,8 @@ def _concept_plan(concept: Concept) -> ConceptPlan:
         weight = synonym * SYNONYM_DECAY**rank / len(alternative)
         options.append(Words(alternative, fields, weight, how="synonym"))
     weight = NAME_WEIGHT if _names_one_thing(concept) else 1.0
-    return ConceptPlan(tuple(options), weight, _names_one_thing(concept), concept.typed)
+    named = _names_one_thing(concept)
+    return ConceptPlan(tuple(options), weight, named, concept.typed, concept.words)
 
 
 def compile_query(

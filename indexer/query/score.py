@@ -192,6 +192,7 @@ class Part:
     scores: Scores
     matches: tuple[Match, ...] = ()  # a concept's alternatives, field by field
     weight: float = 1.0  # a concept's weight (a named thing counts double)
+    words: tuple[str, ...] = ()  # a concept's words as typed
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +202,7 @@ class Evaluation:
     scores: Scores
     parts: tuple[Part, ...] = ()
     partial: bool = False
+    concepts: tuple[Part, ...] = ()  # every concept's part, also those nothing matched
 
 
 @dataclass
@@ -290,7 +292,7 @@ class Scorer:
                 matched = matched.only(self._enough(plan, scores, titled))
             for concept, (found, matches) in zip(plan.concepts, concepts, strict=True):
                 name = f"concept {' '.join(concept.typed)}"
-                parts.append(Part("concept", name, found, matches, concept.weight))
+                parts.append(Part("concept", name, found, matches, concept.weight, concept.words))
         phrases = [self.words(p) for p in plan.phrases]
         docs = matched.docs
         if phrases:
@@ -309,13 +311,16 @@ class Scorer:
                 p.scores.only(docs).times(self.weights.get(p.kind, 1.0)),
                 p.matches,
                 p.weight * self.weights.get(p.kind, 1.0),
+                p.words,
             )
             for p in parts
         ]
         final = total([p.scores for p in parts])
         if len(final) != len(docs):  # a section can match with a score of 0
             final = Scores(docs, final.at(docs))
-        return Evaluation(final, tuple(p for p in parts if len(p.scores)), self.budget.ran_out)
+        kept = tuple(p for p in parts if len(p.scores))
+        every_concept = tuple(p for p in parts if p.kind == "concept")
+        return Evaluation(final, kept, self.budget.ran_out, every_concept)
 
     def _enough(self, plan: Plan, scores: list[Scores], titled: list[Scores]) -> np.ndarray:
         """Sections with ``need`` concepts, with a named thing, or (when every word is
@@ -370,6 +375,17 @@ class Scorer:
                     )
                 )
         return bonus
+
+
+def missing_words(evaluation: Evaluation, docnum: int) -> tuple[str, ...]:
+    """The typed words of the concepts section ``docnum`` matched without (a min-match
+    lets a section in with some of them): "Missing: …" under that hit."""
+    at = np.asarray([docnum])
+    return tuple(
+        " ".join(part.words)
+        for part in evaluation.concepts
+        if part.words and not part.scores.at(at)[0]
+    )
 
 
 def explain(evaluation: Evaluation, docnum: int) -> dict[str, object]:
