@@ -94,7 +94,7 @@ def openapi_document() -> dict[str, Any]:
                             "name": "article",
                             "in": "query",
                             "description": "Only this article's sections (an article id, as "
-                            "in a hit's 'article'); an unknown article is a 400. 'total', "
+                            "in a hit's 'article'); an unknown article finds nothing. 'total', "
                             "'facets' and the pages then count within it.",
                             "schema": {
                                 "type": "string",

@@ -22,10 +22,8 @@ def search(request: Request) -> JSONResponse:
     except ParamError as error:
         return json_error(str(error), 400)
     state = web_state(request)
-    if params.article and state.article_title(params.article) is None:
-        return json_error(
-            f"no article {params.article!r}; 'article' takes an article id from /articles", 400
-        )
+    # An article id of the right form that no published article has finds nothing, as a
+    # part nobody wrote does: a well-formed request is never refused (schemathesis checks).
     articles: list[dict[str, object]] = []
     if params.article or state.many_articles():
         # The engine filters and counts by part only: read every hit, filter and count here.
