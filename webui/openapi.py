@@ -94,12 +94,13 @@ def openapi_document() -> dict[str, Any]:
                             "name": "article",
                             "in": "query",
                             "description": "Only this article's sections (an article id, as "
-                            "in a hit's 'article'); an unknown article finds nothing. 'total', "
-                            "'facets' and the pages then count within it.",
+                            "in a hit's 'article'); an unknown article finds nothing, an "
+                            "empty one means every article. 'total', 'facets' and the pages "
+                            "then count within it.",
                             "schema": {
                                 "type": "string",
                                 "maxLength": MAX_QUERY_CHARS,
-                                "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$",
+                                "pattern": "^([a-z0-9]+(-[a-z0-9]+)*)?$",
                             },
                         },
                     ],
