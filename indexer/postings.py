@@ -28,6 +28,7 @@ import multiprocessing
 import os
 import shutil
 import tempfile
+import threading
 from array import array
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -41,6 +42,10 @@ from indexer.schema import FIELD_BOOSTS, SEARCH_FIELDS
 
 ARRAYS_DIR = "arrays"
 FORMAT = 2
+# np.load reads each file's header with ast.literal_eval; two threads parsing at once can
+# fail in CPython 3.11.7 ("AST constructor recursion depth mismatch", gh-106905), and
+# engines in several request threads may open a generation together: loads take turns.
+_LOADING = threading.Lock()
 PARALLEL_FROM = 50_000  # documents in new segments from which they are read in processes
 QUESTION, CONTAINER, OVERVIEW = 1, 2, 4  # bits of ``flags``
 FIELD_KEYS = ("terms", "starts", "docs", "weights", "lengths", "spans", "positions", "chars")
@@ -205,6 +210,11 @@ def save_segment(generation: Path, arrays: SegmentArrays) -> None:
 def load_segment(generation: Path, segment_id: str) -> SegmentArrays | None:
     """The saved arrays of a segment, memory-mapped; None when missing or unreadable."""
     folder = segment_dir(generation, segment_id)
+    with _LOADING:
+        return _load_segment(folder, segment_id)
+
+
+def _load_segment(folder: Path, segment_id: str) -> SegmentArrays | None:
     try:
         meta = json.loads((folder / "meta.json").read_text("utf-8"))
         if meta.get("format") != FORMAT or meta.get("segment") != segment_id:
