@@ -133,6 +133,9 @@ class ScoringModel:
     level: np.ndarray  # int per docnum
     flags: np.ndarray  # QUESTION | CONTAINER | OVERVIEW per docnum
     live: np.ndarray  # bool per docnum
+    questions: np.ndarray  # live docnums whose heading is a question (an FAQ)
+    containers: np.ndarray  # live docnums that are only a heading over others
+    overviews: np.ndarray  # live docnums of each article's opening section
 
     @classmethod
     def open(cls, reader: IndexReader, generation: Path | None) -> ScoringModel:
@@ -180,6 +183,11 @@ class ScoringModel:
             return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype=dtype)
 
         part_names, part_codes = np.unique(joined("part", str), return_inverse=True)
+        flags = joined("flags", np.uint8)
+
+        def flagged(bit: int) -> np.ndarray:
+            return np.flatnonzero(((flags & bit) != 0) & live)
+
         return cls(
             segments=tuple(segments),
             doc_count_all=total,
@@ -189,8 +197,11 @@ class ScoringModel:
             part_names=tuple(str(name) for name in part_names),
             article=joined("article", str),
             level=joined("level", np.int64),
-            flags=joined("flags", np.uint8),
+            flags=flags,
             live=live,
+            questions=flagged(QUESTION),
+            containers=flagged(CONTAINER),
+            overviews=flagged(OVERVIEW),
         )
 
     # -- postings and scores ------------------------------------------------------------
@@ -308,16 +319,3 @@ class ScoringModel:
         """The number of part ``name`` (-1 when no section is in it)."""
         i = bisect.bisect_left(self.part_names, name)
         return i if i < len(self.part_names) and self.part_names[i] == name else -1
-
-    def flagged(self, bit: int) -> np.ndarray:
-        """Live docnums whose flags have ``bit``: QUESTION, CONTAINER or OVERVIEW."""
-        return np.flatnonzero(((self.flags & bit) != 0) & self.live)
-
-    def questions(self) -> np.ndarray:
-        return self.flagged(QUESTION)
-
-    def containers(self) -> np.ndarray:
-        return self.flagged(CONTAINER)
-
-    def overviews(self) -> np.ndarray:
-        return self.flagged(OVERVIEW)

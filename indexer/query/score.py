@@ -352,20 +352,20 @@ class Scorer:
             fillers = total([self.term("title", f) for f in plan.fillers])
             fillers = fillers.times(FILLER_WEIGHT)
             bonus.append(Part("fillers", "question words in the heading", fillers))
-        overviews = both(self.model.overviews(), in_titles)
+        overviews = both(self.model.overviews, in_titles)
         if len(overviews):
             lead = Scores(overviews, 1.0 + title_sum.at(overviews))
             lead = lead.times(OVERVIEW_WEIGHT)
             bonus.append(Part("overview", "the article's own subject", lead))
         if plan.category:
             heading = titled[0]
-            groups = both(self.model.containers(), heading.docs)
+            groups = both(self.model.containers, heading.docs)
             if len(groups):
                 group = Scores(groups, 1.0 + heading.at(groups))
                 group = group.times(CONTAINER_WEIGHT)
                 bonus.append(Part("container", "a heading over others", group))
         if plan.question:
-            faqs = both(self.model.questions(), docs)
+            faqs = both(self.model.questions, docs)
             if len(faqs):
                 bonus.append(
                     Part(
