@@ -305,13 +305,24 @@ class ScoringModel:
         """Whether any live section holds ``term`` in a search field."""
         return any(self.doc_frequency(name, term) for name in SEARCH_FIELDS)
 
-    def terms(self) -> frozenset[str]:
-        """Every term of the search fields (live or not: the vocabulary of the segments)."""
-        found: set[str] = set()
+    def has_term(self, term: str) -> bool:
+        """Whether any segment holds ``term`` in a search field (live or not: the
+        vocabulary of the segments), from their term indexes."""
+        key = term.encode("utf-8")
+        return any(key in s.arrays.fields[n].index for s in self.segments for n in SEARCH_FIELDS)
+
+    def terms_starting(self, start: str, limit: int) -> list[str]:
+        """The first ``limit`` terms (in order) of the search fields that begin with
+        ``start``: a range of each segment's sorted term array."""
+        low = start.encode("utf-8")
+        high = low + b"\xff"  # after every UTF-8 continuation of the prefix
+        found: set[bytes] = set()
         for s in self.segments:
             for name in SEARCH_FIELDS:
-                found.update(t.decode("utf-8") for t in s.arrays.fields[name].terms.tolist())
-        return frozenset(found)
+                terms = s.arrays.fields[name].terms
+                i, j = np.searchsorted(terms, [low, high])
+                found.update(terms[i : min(j, i + limit)].tolist())
+        return [t.decode("utf-8") for t in sorted(found)[:limit]]
 
     # -- documents ----------------------------------------------------------------------
 

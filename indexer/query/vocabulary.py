@@ -8,9 +8,8 @@ word positions, which Whoosh holds).
 
 from __future__ import annotations
 
-import bisect
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,17 +39,27 @@ def _frequencies(reader: IndexReader, fieldname: str) -> list[tuple[str, int]]:
     ]
 
 
+class IndexTerms:
+    """``term in terms`` for the terms of a model's segments, asked of their term indexes
+    (no second copy of a vocabulary that has a million words at x1000)."""
+
+    def __init__(self, model: ScoringModel) -> None:
+        self._model = model
+
+    def __contains__(self, term: object) -> bool:
+        return isinstance(term, str) and self._model.has_term(term)
+
+
 @dataclass
 class Vocabulary:
     """Index terms (stemmed), a speller over its words, the synonyms, frequencies."""
 
-    terms: frozenset[str] = frozenset()
+    terms: Container[str] = frozenset()  # IndexTerms of the generation's model
     speller: Speller = field(default_factory=lambda: Speller({}))
     synonyms: SynonymMap = field(default_factory=SynonymMap)
     model: ScoringModel | None = None
     phrase_count: PhraseCount | None = None
     _phrases: dict[Terms, int] = field(default_factory=dict)
-    _sorted: list[str] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
@@ -69,7 +78,7 @@ class Vocabulary:
         speller = Speller(words, english_words)
         # The first correction would otherwise pay for building the speller's table.
         threading.Thread(target=speller.prepare, name="foramen-speller", daemon=True).start()
-        return cls(model.terms(), speller, synonyms, model, phrase_count)
+        return cls(IndexTerms(model), speller, synonyms, model, phrase_count)
 
     def knows(self, terms: Terms) -> bool:
         """Whether every one of these analysed terms occurs in the index."""
@@ -108,15 +117,7 @@ class Vocabulary:
         ``MIN_PREFIX`` characters), the ones in the most sections first."""
         if len(start) < MIN_PREFIX or self.model is None:
             return []
-        with self._lock:
-            if self._sorted is None:
-                self._sorted = sorted(self.terms)
-            ordered = self._sorted
-        i = bisect.bisect_left(ordered, start)
-        found: list[str] = []
-        while i < len(ordered) and ordered[i].startswith(start) and len(found) < MAX_SCANNED:
-            found.append(ordered[i])
-            i += 1
+        found = self.model.terms_starting(start, MAX_SCANNED)
         found.sort(key=lambda t: -self.frequency(((t,),)))
         return found[:limit]
 
