@@ -256,7 +256,7 @@ class Scorer:
             reached = keys[follows]
             if not len(reached):
                 break
-        return member(docs, np.unique(reached >> _POSITION_BITS))
+        return member(docs, reached >> _POSITION_BITS)  # ascending; repeats are fine
 
     def words(self, words: Words) -> Scores:
         return total([self.in_field(words, name) for name in words.fields])
