@@ -86,6 +86,9 @@ def test_compile_without_an_index_still_works() -> None:
         ("elavil for sleep", "amitriptyline-tca-antidepressant"),
         ("blood tests", "laboratory-and-pathological-tests"),
         ("what is foraminal narrowing", "unilateral-neural-foraminal-narrowing-at-l1-l2"),
+        ("belly pain coming from my spine", "referred-lower-abdominal-pain"),
+        ("groin pain coming from the spine", "groin-pain"),
+        ("can i go swimming", "can-exercise-worsen-my-condition"),
     ],
 )
 def test_people_find_the_section_they_mean(real_engine: Engine, query: str, section: str) -> None:
@@ -123,6 +126,20 @@ def test_questions_the_article_cannot_answer_find_nothing(real_engine: Engine, q
     result = real_engine.search(query)
     assert result.total == 0
     assert result.suggestion is None  # no "showing results for" a correction that found nothing
+
+
+@pytest.mark.parametrize(
+    ("query", "missing"),
+    [("groin pain coming from the spine", ()), ("vomiting side effect", ())],
+)
+def test_everyday_words_are_not_reported_missing(
+    real_engine: Engine, query: str, missing: tuple[str, ...]
+) -> None:
+    """An inflected filler ("coming") and a lay word with a synonym ("vomiting") are
+    understood, so nothing is announced as missing and something is found."""
+    result = real_engine.search(query)
+    assert result.missing == missing
+    assert result.total > 0
 
 
 def test_a_heading_match_outranks_body_mentions(real_engine: Engine) -> None:

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 
 from whoosh.analysis import Analyzer, RegexTokenizer
+from whoosh.lang.porter2 import stem as porter_stem
 
 from indexer.analysis import STOP_WORDS, WORD_PATTERN, fold, text_analyzer
 from indexer.query.vocabulary import Terms, Vocabulary
@@ -60,6 +61,8 @@ DESCRIPTOR_WORDS = _words(
     suddenly occasional occasionally recurring worst moderate slight slightly left both
     kind sort weird strange funny odd random"""
 )
+# Their stems: "coming" and "helping" are filler words too, unless the index holds them.
+FILLER_STEMS = frozenset(porter_stem(w) for w in FILLER_WORDS | DESCRIPTOR_WORDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +132,7 @@ def _tokens(
             filler = (
                 word in FILLER_WORDS
                 or word in DESCRIPTOR_WORDS
-                or (word.endswith("ly") and stem not in vocabulary.terms)
+                or ((word.endswith("ly") or stem in FILLER_STEMS) and stem not in vocabulary.terms)
             )
             unknown = stem not in vocabulary.terms and word not in vocabulary.synonyms.words
             if correct_here and not filler and unknown:
