@@ -164,6 +164,7 @@ def _document(section: Section, article_title: str) -> dict[str, object]:
         "title": section.title,
         "path": PATH_SEPARATOR.join(section.path),
         "body": section.text,
+        "facts": section.text,
         "part": section.part,
         "level": section.level,
         "order": section.order,

@@ -36,7 +36,7 @@ from indexer.postings import (
     SegmentArrays,
     segment_arrays,
 )
-from indexer.schema import SEARCH_FIELDS
+from indexer.schema import INDEXED_FIELDS, SEARCH_FIELDS
 
 B = 0.75
 K1 = 1.2
@@ -150,7 +150,7 @@ class ScoringModel:
                 live[np.fromiter(leaf.all_doc_ids(), dtype=np.int64)] = True
             lengths = {
                 name: coded_lengths(arrays.fields[name].lengths.astype(np.float64))
-                for name in SEARCH_FIELDS
+                for name in INDEXED_FIELDS
             }
             owners = {
                 name: np.repeat(
@@ -170,7 +170,7 @@ class ScoringModel:
                 live[s.offset : s.offset + s.arrays.doc_count] = s.live
         live_count = int(live.sum())
         mean_length = {}
-        for name in SEARCH_FIELDS:
+        for name in INDEXED_FIELDS:
             tokens = 0.0
             for s in segments:
                 lengths = s.arrays.fields[name].lengths
@@ -323,6 +323,21 @@ class ScoringModel:
                 i, j = np.searchsorted(terms, [low, high])
                 found.update(terms[i : min(j, i + limit)].tolist())
         return [t.decode("utf-8") for t in sorted(found)[:limit]]
+
+    def labels(self, fieldname: str, separator: str) -> frozenset[str]:
+        """The distinct prefixes before ``separator`` of the field's terms (the labels of
+        the facts field): one jump through each segment's sorted terms per label."""
+        sep = separator.encode("utf-8")
+        after = bytes([sep[0] + 1])
+        found: set[bytes] = set()
+        for s in self.segments:
+            terms = s.arrays.fields[fieldname].terms
+            i = 0
+            while i < len(terms):
+                label = bytes(terms[i]).partition(sep)[0]
+                found.add(label)
+                i = int(np.searchsorted(terms, label + after))
+        return frozenset(label.decode("utf-8") for label in found)
 
     # -- documents ----------------------------------------------------------------------
 

@@ -38,10 +38,10 @@ import numpy as np
 from whoosh import index as whoosh_index
 from whoosh.reading import IndexReader
 
-from indexer.schema import FIELD_BOOSTS, SEARCH_FIELDS
+from indexer.schema import FIELD_BOOSTS, INDEXED_FIELDS
 
 ARRAYS_DIR = "arrays"
-FORMAT = 2
+FORMAT = 3  # 3: the facts field
 # np.load reads each file's header with ast.literal_eval; two threads parsing at once can
 # fail in CPython 3.11.7 ("AST constructor recursion depth mismatch", gh-106905), and
 # engines in several request threads may open a generation together: loads take turns.
@@ -97,7 +97,7 @@ def read_segment(reader: IndexReader) -> SegmentArrays:
     """Lay out one segment's postings and document attributes as arrays (the slow step:
     one pass over the segment's postings through Whoosh's reader)."""
     count = reader.doc_count_all()
-    fields = {name: _read_field(reader, name, count) for name in SEARCH_FIELDS}
+    fields = {name: _read_field(reader, name, count) for name in INDEXED_FIELDS}
     part = np.empty(count, dtype=object)
     article = np.empty(count, dtype=object)
     level = np.zeros(count, dtype=np.int8)
@@ -226,7 +226,7 @@ def _load_segment(folder: Path, segment_id: str) -> SegmentArrays | None:
 
         fields = {
             name: FieldArrays.of({key: load(f"{name}.{key}") for key in FIELD_KEYS})
-            for name in SEARCH_FIELDS
+            for name in INDEXED_FIELDS
         }
         return SegmentArrays(
             segment_id=segment_id,

@@ -8,13 +8,13 @@ from typing import Any
 from whoosh.analysis import CompositeAnalyzer, Filter, StemFilter, Token
 from whoosh.fields import ID, STORED, TEXT, Schema
 
-from indexer.analysis import text_analyzer
+from indexer.analysis import fact_analyzer, text_analyzer
 
 # Bump when the schema or the analysis changes: an index built by another version
 # is rebuilt from scratch instead of being updated in place.
 # 2: the Porter2 (Snowball English) stemmer; 3: level and order stored, not indexed;
-# 4: a number glued to a unit is two words ("200mg" -> 200 mg)
-SCHEMA_VERSION = 4
+# 4: a number glued to a unit is two words ("200mg" -> 200 mg); 5: the facts field
+SCHEMA_VERSION = 5
 
 TITLE_BOOST = 3.0
 PATH_BOOST = 0.6
@@ -22,7 +22,13 @@ BODY_BOOST = 1.0
 PATH_SEPARATOR = "\x1f"
 # The full-text fields a query searches, and the weight Whoosh gives each posting in them.
 SEARCH_FIELDS: tuple[str, ...] = ("title", "path", "body")
-FIELD_BOOSTS = {"title": TITLE_BOOST, "path": PATH_BOOST, "body": BODY_BOOST}
+# The labelled lines of a section, a word of a line's value prefixed with its label
+# (``side_effect:dizzi``, :class:`indexer.analysis.FactTokenizer`): searched only for a
+# query that names a label ("dizziness side effect").
+FACT_FIELD = "facts"
+FIELD_BOOSTS = {"title": TITLE_BOOST, "path": PATH_BOOST, "body": BODY_BOOST, FACT_FIELD: 1.0}
+# Every field the scoring model lays out as arrays.
+INDEXED_FIELDS: tuple[str, ...] = (*SEARCH_FIELDS, FACT_FIELD)
 
 
 class _WordRecorder(Filter):
@@ -104,6 +110,7 @@ def section_schema() -> Schema:
         title=SpelledText(analyzer=analyzer, stored=True, field_boost=TITLE_BOOST),
         path=TEXT(analyzer=analyzer, stored=True, field_boost=PATH_BOOST),
         body=SpelledText(analyzer=analyzer, stored=True, field_boost=BODY_BOOST, chars=True),
+        facts=TEXT(analyzer=fact_analyzer()),
         part=ID(stored=True),
         level=STORED(),  # nothing searches or sorts by these two in the index
         order=STORED(),

@@ -152,3 +152,30 @@ def test_synonym_matches_are_highlighted(real_engine: Engine) -> None:
     hit = real_engine.search("pins and needles").hits[0]
     assert "<mark>Tingling</mark>" in hit.snippet  # the synonym
     assert "<mark>pins</mark> and <mark>needles</mark>" in hit.snippet  # the words typed
+
+
+def _side_effects(engine: Engine, section_id: str) -> str:
+    section = engine.section(section_id)
+    assert section is not None
+    return next(
+        line.lower() for line in section.text.splitlines() if line.startswith("Side Effects:")
+    )
+
+
+def test_a_word_in_the_line_of_the_label_asked_for_ranks_first(real_engine: Engine) -> None:
+    """Oxycodone's text says nausea ("Time: With food to reduce nausea") but its Side
+    Effects line does not: every drug whose Side Effects line lists nausea comes first."""
+    result = real_engine.search("nausea side effects", limit=20)
+    ids = [hit.id for hit in result.hits]
+    listing = [i for i in ids if "nausea" in _side_effects(real_engine, i)]
+    assert len(listing) == 3  # Duloxetine, Baclofen, Tramadol
+    assert ids[: len(listing)] == listing
+    assert ids.index("oxycodone-opioid-analgesic") > len(listing) - 1
+
+
+def test_the_fact_bonus_is_explained(real_engine: Engine) -> None:
+    hit = real_engine.search("dizziness side effect", explain=True).hits[0]
+    assert "dizziness" in _side_effects(real_engine, hit.id)
+    assert hit.explain is not None
+    parts = [p["part"] for p in hit.explain["parts"]]  # type: ignore[index, union-attr]
+    assert "dizziness in a line of side effect" in parts

@@ -4,9 +4,10 @@ The words become concepts (:mod:`indexer.query.understand`). Each concept scores
 best of its alternatives — the words as typed weigh more than their synonyms — and
 concepts add up. A section must match enough of them (or the most specific one), and
 earns bonuses for matching them all, for a heading that holds them all, for the words
-side by side, and for an FAQ heading when the query is a question. A query whose words
-are mostly unknown to the corpus ("covid vaccine") finds nothing rather than loose
-overlaps. The plan is plain data: :mod:`indexer.query.score` evaluates it on arrays.
+side by side, for an FAQ heading when the query is a question, and for the other
+concepts in the lines of a label the query names ("dizziness side effect": dizziness in a
+Side Effects line). A query whose words are mostly unknown to the corpus ("covid
+vaccine") finds nothing rather than loose overlaps. The plan is plain data: :mod:`indexer.query.score` evaluates it on arrays.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 
 from whoosh.analysis import Analyzer
 
-from indexer.analysis import text_analyzer
+from indexer.analysis import FACT_SEPARATOR, text_analyzer
 from indexer.query.parse import UserQuery
 from indexer.query.understand import (
     MAX_QUERY_TERMS,
@@ -27,7 +28,7 @@ from indexer.query.understand import (
     understand,
 )
 from indexer.query.vocabulary import Terms, Vocabulary
-from indexer.schema import SEARCH_FIELDS
+from indexer.schema import FACT_FIELD, SEARCH_FIELDS
 
 SYNONYM_WEIGHT = 0.8  # a synonym counts this much of the words as typed ...
 SYNONYM_DECAY = 0.9  # ... and each later one in its rule a little less
@@ -41,6 +42,7 @@ FILLER_WEIGHT = 0.25
 QUESTION_WEIGHT = 2.0
 CONTAINER_WEIGHT = 0.5
 OVERVIEW_WEIGHT = 1.0
+FACT_WEIGHT = 1.0  # a concept in a line of the label the query names ("dizziness side effect")
 NAME_WEIGHT = 2.0  # a named drug, test or procedure is what the query is about
 RELAX_FROM = 3  # known concepts from which a query that finds nothing is relaxed
 SPECIFIC = 3  # a synonym key in at most this many sections names one thing precisely
@@ -73,6 +75,15 @@ class ConceptPlan:
 
 
 @dataclass(frozen=True, slots=True)
+class FactPlan:
+    """A concept looked for in the lines of one label: "dizziness side effect" looks for
+    dizziness in Side Effects lines (a bonus; ``concept``'s options are fact terms)."""
+
+    label: str  # as typed, for explanations
+    concept: ConceptPlan
+
+
+@dataclass(frozen=True, slots=True)
 class Plan:
     """What the scorer evaluates for one query."""
 
@@ -85,6 +96,7 @@ class Plan:
     fillers: Terms = ()  # question and filler words: a little score in a heading
     question: bool = False  # the FAQ bonus
     category: bool = False  # one concept: a heading gathering others earns a bonus
+    facts: tuple[FactPlan, ...] = ()  # the other concepts in the lines of a named label
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,8 +179,10 @@ def compile_query(
     if need == 0 and not phrases:
         return QueryPlan(None, missing=missing)  # no answer, so no "showing results for"
     excluded_terms = (t.text for word in user.excluded for t in analyzer(word))
+    concepts = tuple(_concept_plan(c) for c in known) if need else ()
+    labels = vocabulary.fact_labels if vocabulary is not None else frozenset()
     plan = Plan(
-        concepts=tuple(_concept_plan(c) for c in known) if need else (),
+        concepts=concepts,
         need=need,
         title_rescues=not meaning.missing,
         phrases=tuple(phrases),
@@ -177,6 +191,7 @@ def compile_query(
         fillers=_present(meaning.fillers, vocabulary) if need else (),
         question=meaning.question and bool(need),
         category=len(known) == 1 and bool(need),
+        facts=_facts(known, concepts, labels),
     )
     return QueryPlan(plan, frozenset(highlight), suggestion, missing, _fallbacks(plan, meaning))
 
@@ -201,6 +216,40 @@ def _fallbacks(plan: Plan, meaning: Understanding) -> tuple[Plan, ...]:
         if need < (found[-1].need if found else plan.need):
             found.append(dataclasses.replace(plan, need=need, title_rescues=True))
     return tuple(found)
+
+
+def _facts(
+    known: list[Concept], plans: tuple[ConceptPlan, ...], labels: frozenset[Terms]
+) -> tuple[FactPlan, ...]:
+    """The concepts that are not a label, each in the lines of every label the query
+    names: by its words ("side effect", or "side" then "effect") or a synonym ("dose"
+    for Dosage)."""
+    if not plans or len(known) < 2 or not labels:
+        return ()
+    named: dict[Terms, str] = {}
+    label_concepts: set[int] = set()
+    for i in range(len(known)):
+        for j in range(i + 1, len(known) + 1):
+            typed = tuple(t for c in known[i:j] for t in c.typed)
+            names = [typed] + (list(known[i].alternatives) if j == i + 1 else [])
+            label = next((n for n in names if n in labels), None)
+            if label is not None:
+                named.setdefault(label, " ".join(w for c in known[i:j] for w in c.words))
+                label_concepts.update(range(i, j))
+    facts: list[FactPlan] = []
+    for label, text in named.items():
+        prefix = "_".join(label) + FACT_SEPARATOR
+        for i, plan in enumerate(plans):
+            if i in label_concepts:
+                continue
+            in_lines = tuple(
+                dataclasses.replace(
+                    w, terms=tuple(prefix + t for t in w.terms), fields=(FACT_FIELD,)
+                )
+                for w in plan.options
+            )
+            facts.append(FactPlan(text, dataclasses.replace(plan, options=in_lines)))
+    return tuple(facts)
 
 
 def _present(words: Terms, vocabulary: Vocabulary | None) -> Terms:

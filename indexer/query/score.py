@@ -26,6 +26,7 @@ from indexer.model import DENSE_FROM, DENSE_LIMIT, ScoringModel, both, member
 from indexer.query.plan import (
     ALL_CONCEPTS_WEIGHT,
     CONTAINER_WEIGHT,
+    FACT_WEIGHT,
     FILLER_WEIGHT,
     OVERVIEW_WEIGHT,
     QUESTION_WEIGHT,
@@ -51,6 +52,7 @@ PART_KINDS = (
     "overview",
     "container",
     "question",
+    "fact",
 )
 _POSITION_BITS = 32  # an occurrence's key: docnum << 32 | token position
 
@@ -364,6 +366,18 @@ class Scorer:
                 group = Scores(groups, 1.0 + heading.at(groups))
                 group = group.times(CONTAINER_WEIGHT)
                 bonus.append(Part("container", "a heading over others", group))
+        for fact in plan.facts:
+            found, matches = self.concept(fact.concept)
+            bonus.append(
+                Part(
+                    "fact",
+                    f"{' '.join(fact.concept.words)} in a line of {fact.label}",
+                    found.times(FACT_WEIGHT),
+                    matches,
+                    fact.concept.weight * FACT_WEIGHT,
+                    fact.concept.words,
+                )
+            )
         if plan.question:
             faqs = both(self.model.questions, docs)
             if len(faqs):

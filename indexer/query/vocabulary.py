@@ -15,8 +15,9 @@ from pathlib import Path
 
 from whoosh.reading import IndexReader
 
+from indexer.analysis import FACT_SEPARATOR
 from indexer.model import ScoringModel
-from indexer.schema import SEARCH_FIELDS
+from indexer.schema import FACT_FIELD, SEARCH_FIELDS
 from indexer.spelling import Speller, english_words, merge_vocabularies
 from indexer.synonyms import SynonymMap, load_synonyms
 
@@ -59,6 +60,8 @@ class Vocabulary:
     synonyms: SynonymMap = field(default_factory=SynonymMap)
     model: ScoringModel | None = None
     phrase_count: PhraseCount | None = None
+    # The labels of the sections' labelled lines, as analysed words: ("side", "effect").
+    fact_labels: frozenset[Terms] = frozenset()
     _phrases: dict[Terms, int] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -78,7 +81,10 @@ class Vocabulary:
         speller = Speller(words, english_words)
         # The first correction would otherwise pay for building the speller's table.
         threading.Thread(target=speller.prepare, name="foramen-speller", daemon=True).start()
-        return cls(IndexTerms(model), speller, synonyms, model, phrase_count)
+        labels = frozenset(
+            tuple(label.split("_")) for label in model.labels(FACT_FIELD, FACT_SEPARATOR)
+        )
+        return cls(IndexTerms(model), speller, synonyms, model, phrase_count, labels)
 
     def knows(self, terms: Terms) -> bool:
         """Whether every one of these analysed terms occurs in the index."""
