@@ -303,7 +303,10 @@ def _learn_weights(settings: Settings, suite_dir: Path, write: bool) -> None:
         "measured with weights learned without it"
     )
     click.echo(f"{'':14}" + "".join(f"{name:>9}" for name in learning.METRICS))
-    for label, figures in (("hand-set", cv.hand_set), ("learned (cv)", cv.learned)):
+    trees = learning.lambdamart_cv(dev)
+    rows = [("hand-set", cv.hand_set), ("learned (cv)", cv.learned)]
+    rows += [("LambdaMART", trees)] if trees is not None else []
+    for label, figures in rows:
         click.echo(f"{label:14}" + "".join(f"{figures[m]:9.3f}" for m in learning.METRICS))
     click.echo("nDCG@10 per kind, hand-set -> learned (cv):")
     for kind, (before, after) in cv.by_kind.items():

@@ -61,9 +61,13 @@ def examples(engine: Engine, suite: Suite, split: str = "dev") -> list[Example]:
 
 def metrics(example: Example, weights: np.ndarray) -> tuple[float, float, float]:
     """nDCG@10 (linear gains), MRR and P@1 of answers (grade 2) under ``weights``."""
+    return ranked_metrics(example, example.table @ weights)
+
+
+def ranked_metrics(example: Example, scores: np.ndarray) -> tuple[float, float, float]:
+    """nDCG@10, MRR and P@1 of the candidates ordered by ``scores``."""
     if not len(example.grades):
         return 0.0, 0.0, 0.0
-    scores = example.table @ weights
     order = np.argsort(-scores, kind="stable")  # ties keep the engine's order
     grades = example.grades[order]
     discount = 1.0 / np.log2(np.arange(2, TOP + 2))
@@ -111,15 +115,22 @@ class CrossValidation:
     queries: int
 
 
+def _folds(
+    found: Sequence[Example], folds: int, seed: int
+) -> list[tuple[list[Example], list[Example]]]:
+    """(training, test) queries of each fold: every query is tested exactly once."""
+    order = list(found)
+    random.Random(seed).shuffle(order)
+    return [
+        ([e for i, e in enumerate(order) if i % folds != k], order[k::folds]) for k in range(folds)
+    ]
+
+
 def cross_validate(found: Sequence[Example], folds: int = FOLDS, seed: int = 7) -> CrossValidation:
     """k-fold cross-validation by query: every query is measured by weights learned
     without it."""
-    order = list(found)
-    random.Random(seed).shuffle(order)
     learned_rows: dict[str, tuple[float, float, float]] = {}
-    for k in range(folds):
-        test = order[k::folds]
-        train = [e for i, e in enumerate(order) if i % folds != k]
+    for train, test in _folds(found, folds, seed):
         weights = learn(train)
         for example in test:
             learned_rows[example.qid] = metrics(example, weights)
@@ -145,3 +156,43 @@ def cross_validate(found: Sequence[Example], folds: int = FOLDS, seed: int = 7) 
 
 def as_mapping(weights: np.ndarray) -> dict[str, float]:
     return {kind: float(w) for kind, w in zip(PART_KINDS, weights, strict=True)}
+
+
+def lambdamart_cv(
+    found: Sequence[Example], folds: int = FOLDS, seed: int = 7
+) -> dict[str, float] | None:
+    """The same cross-validation for LightGBM's LambdaMART on the same parts: gradient
+    boosted trees, the alternative to weights per part (measured, not served: trees are
+    not weights a person can read). None when LightGBM is not installed (the ``learn``
+    extra)."""
+    try:
+        import lightgbm
+    except ImportError:
+        return None
+    rows: list[tuple[float, float, float]] = []
+    for train, test in _folds(found, folds, seed):
+        train = [e for e in train if len(e.grades)]
+        params = {
+            "objective": "lambdarank",
+            "learning_rate": 0.05,
+            "num_leaves": 7,
+            "min_data_in_leaf": 5,
+            "seed": seed,
+            "deterministic": True,
+            "force_row_wise": True,
+            "num_threads": 1,
+            "verbose": -1,
+        }
+        data = lightgbm.Dataset(
+            np.concatenate([e.table for e in train]),
+            np.concatenate([e.grades for e in train]).astype(int),
+            group=[len(e.grades) for e in train],
+        )
+        ranker = lightgbm.train(params, data, num_boost_round=200)
+        rows += [
+            ranked_metrics(e, np.asarray(ranker.predict(e.table)))
+            if len(e.grades)
+            else (0.0, 0.0, 0.0)
+            for e in test
+        ]
+    return dict(zip(METRICS, np.asarray(rows).mean(axis=0).tolist(), strict=True))

@@ -48,6 +48,15 @@ def test_coordinate_ascent_raises_the_weight_that_ranks_answers_first() -> None:
     assert before["P@1"] == 0.0 and after["P@1"] == 1.0 and after["nDCG@10"] > before["nDCG@10"]
 
 
+def test_lambdamart_learns_from_the_same_parts_under_cross_validation() -> None:
+    """LightGBM's LambdaMART, trained on the other folds, ranks the container first."""
+    found = _category_queries(20)
+    trees = learning.lambdamart_cv(found, folds=5)
+    assert trees is not None
+    assert learning.mean_metrics(found, learning.unit_weights())["P@1"] == 0.0
+    assert trees["P@1"] == 1.0 and trees["nDCG@10"] > 0.99
+
+
 def test_cross_validation_measures_each_query_without_it() -> None:
     found = _category_queries(5) + [
         # Queries that a large container weight would hurt: only learned from in their folds.

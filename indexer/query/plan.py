@@ -7,7 +7,8 @@ earns bonuses for matching them all, for a heading that holds them all, for the 
 side by side, for an FAQ heading when the query is a question, and for the other
 concepts in the lines of a label the query names ("dizziness side effect": dizziness in a
 Side Effects line). A query whose words are mostly unknown to the corpus ("covid
-vaccine") finds nothing rather than loose overlaps. The plan is plain data: :mod:`indexer.query.score` evaluates it on arrays.
+vaccine") finds nothing rather than loose overlaps. The plan is plain data:
+:mod:`indexer.query.score` evaluates it on arrays.
 """
 
 from __future__ import annotations
