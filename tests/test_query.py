@@ -55,6 +55,9 @@ def test_compile_without_an_index_still_works() -> None:
     assert plan.suggestion is None
 
 
+RECOVERY = "how-long-does-recovery-take-after-foraminotomy"
+
+
 @pytest.mark.parametrize(
     ("query", "section"),
     [
@@ -89,6 +92,8 @@ def test_compile_without_an_index_still_works() -> None:
         ("belly pain coming from my spine", "referred-lower-abdominal-pain"),
         ("groin pain coming from the spine", "groin-pain"),
         ("can i go swimming", "can-exercise-worsen-my-condition"),
+        ("how soon can i lift heavy things after surgery", RECOVERY),
+        ("is walking bad for it", "what-to-do-and-what-to-avoid"),
     ],
 )
 def test_people_find_the_section_they_mean(real_engine: Engine, query: str, section: str) -> None:
@@ -179,3 +184,15 @@ def test_the_fact_bonus_is_explained(real_engine: Engine) -> None:
     assert hit.explain is not None
     parts = [p["part"] for p in hit.explain["parts"]]  # type: ignore[index, union-attr]
     assert "dizziness in a line of side effect" in parts
+
+
+def test_what_a_question_asks_for_lifts_the_section_that_answers_it(real_engine: Engine) -> None:
+    """ "when can I drive again" asks for a recovery time: the recovery FAQ, which says
+    nothing of driving, is found and explained by the question's form."""
+    result = real_engine.search("when can i drive again after the operation", explain=True)
+    ids = [hit.id for hit in result.hits]
+    assert RECOVERY in ids[:3]
+    hit = result.hits[ids.index(RECOVERY)]
+    assert hit.explain is not None
+    parts = [p["part"] for p in hit.explain["parts"]]  # type: ignore[index, union-attr]
+    assert "the question asks for: recovery" in parts

@@ -43,6 +43,7 @@ FILLER_WEIGHT = 0.25
 QUESTION_WEIGHT = 2.0
 CONTAINER_WEIGHT = 0.5
 OVERVIEW_WEIGHT = 1.0
+HINT_WEIGHT = 0.5  # words of what a question asks for ("how soon" -> recovery)
 FACT_WEIGHT = 1.0  # a concept in a line of the label the query names ("dizziness side effect")
 NAME_WEIGHT = 2.0  # a named drug, test or procedure is what the query is about
 RELAX_FROM = 3  # known concepts from which a query that finds nothing is relaxed
@@ -85,6 +86,15 @@ class FactPlan:
 
 
 @dataclass(frozen=True, slots=True)
+class Hint:
+    """What a question asks for (``asks``, as written in indexer.query.questions) and
+    the words that say it (in headings and text)."""
+
+    asks: str
+    words: Words
+
+
+@dataclass(frozen=True, slots=True)
 class Plan:
     """What the scorer evaluates for one query."""
 
@@ -98,6 +108,9 @@ class Plan:
     question: bool = False  # the FAQ bonus
     category: bool = False  # one concept: a heading gathering others earns a bonus
     facts: tuple[FactPlan, ...] = ()  # the other concepts in the lines of a named label
+    # What a question asks for, as words of a heading (indexer.query.questions): a bonus,
+    # and a heading with them passes the filter when the section matches a concept.
+    hints: tuple[Hint, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,6 +206,7 @@ def compile_query(
         question=meaning.question and bool(need),
         category=len(known) == 1 and bool(need),
         facts=_facts(known, concepts, labels),
+        hints=_hints(meaning.asks, analyzer, vocabulary) if need else (),
     )
     return QueryPlan(plan, frozenset(highlight), suggestion, missing, _fallbacks(plan, meaning))
 
@@ -251,6 +265,18 @@ def _facts(
             )
             facts.append(FactPlan(text, dataclasses.replace(plan, options=in_lines)))
     return tuple(facts)
+
+
+def _hints(
+    asks: tuple[str, ...], analyzer: Analyzer, vocabulary: Vocabulary | None
+) -> tuple[Hint, ...]:
+    hints = []
+    for words in asks:
+        terms = tuple(t.text for t in analyzer(words))
+        if terms and (vocabulary is None or vocabulary.knows(terms)):
+            weight = HINT_WEIGHT / len(terms)
+            hints.append(Hint(words, Words(terms, ("title", "body"), weight, how="asks")))
+    return tuple(hints)
 
 
 def _present(words: Terms, vocabulary: Vocabulary | None) -> Terms:

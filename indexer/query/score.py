@@ -53,6 +53,7 @@ PART_KINDS = (
     "container",
     "question",
     "fact",
+    "hint",
 )
 _POSITION_BITS = 32  # an occurrence's key: docnum << 32 | token position
 
@@ -291,7 +292,7 @@ class Scorer:
             scores = [s for s, _ in concepts]
             matched = total(scores)
             if plan.need > 1:
-                matched = matched.only(self._enough(plan, scores, titled))
+                matched = matched.only(self._enough(plan, scores, titled, matched.docs))
             for concept, (found, matches) in zip(plan.concepts, concepts, strict=True):
                 name = f"concept {' '.join(concept.typed)}"
                 parts.append(Part("concept", name, found, matches, concept.weight, concept.words))
@@ -324,14 +325,19 @@ class Scorer:
         every_concept = tuple(p for p in parts if p.kind == "concept")
         return Evaluation(final, kept, self.budget.ran_out, every_concept)
 
-    def _enough(self, plan: Plan, scores: list[Scores], titled: list[Scores]) -> np.ndarray:
+    def _enough(
+        self, plan: Plan, scores: list[Scores], titled: list[Scores], any_concept: np.ndarray
+    ) -> np.ndarray:
         """Sections with ``need`` concepts, with a named thing, or (when every word is
         known) with a concept in the heading: "can't sleep because of back pain" wants
-        Sleep Disturbance even though that section never says "back pain"."""
+        Sleep Disturbance even though that section never says "back pain". A section
+        with a concept and a heading that says what the question asks for also passes:
+        "how soon can I lift heavy things after surgery" wants the recovery FAQ."""
         allowed = [at_least(scores, plan.need)]
         allowed += [s.docs for s, c in zip(scores, plan.concepts, strict=True) if c.named]
         if plan.title_rescues:
             allowed += [t.docs for t in titled]
+        allowed += [both(self.in_field(h.words, "title").docs, any_concept) for h in plan.hints]
         return np.unique(np.concatenate(allowed))
 
     def _bonuses(
@@ -378,6 +384,9 @@ class Scorer:
                     fact.concept.words,
                 )
             )
+        for hint in plan.hints:
+            asks = self.words(hint.words)
+            bonus.append(Part("hint", f"the question asks for: {hint.asks}", asks))
         if plan.question:
             faqs = both(self.model.questions, docs)
             if len(faqs):

@@ -21,6 +21,7 @@ from whoosh.analysis import Analyzer, RegexTokenizer
 from whoosh.lang.porter2 import stem as porter_stem
 
 from indexer.analysis import STOP_WORDS, WORD_PATTERN, fold, text_analyzer
+from indexer.query.questions import question_asks
 from indexer.query.vocabulary import Terms, Vocabulary
 
 MAX_QUERY_TERMS = 32
@@ -50,7 +51,7 @@ FILLER_WORDS = QUESTION_STARTS | _words(
     feeling other others one ones mean means vs versus compared comparison difference
     between out give gives giving machine machines device devices gadget right think
     thinks thought say says said ask asked wonder wondering maybe probably likely ago
-    week weeks month months year years old two three four five six"""
+    week weeks month months year years old two three four five six happen happens happened"""
 )
 # How a pain feels or how bad it is: it colours a query but is not its subject, so an
 # unfamiliar one ("stabbing pain in groin") must not count as an unknown topic.
@@ -88,6 +89,7 @@ class Understanding:
     fillers: Terms = ()
     corrections: tuple[tuple[str, str], ...] = ()  # (folded word as typed, correction)
     question: bool = False
+    asks: tuple[str, ...] = ()  # heading words of what the question asks for ("recovery")
 
     @property
     def known(self) -> list[Concept]:
@@ -228,8 +230,13 @@ def understand(
         concepts.append(_completed(last, vocabulary))
     first = words[0].casefold() if words else ""
     question = first in QUESTION_STARTS or any(w.endswith("?") for w in words)
+    folded = tuple(fold(w) for w in words)
     return Understanding(
-        tuple(concepts[:MAX_CONCEPTS]), tuple(fillers), tuple(corrections), question
+        tuple(concepts[:MAX_CONCEPTS]),
+        tuple(fillers),
+        tuple(corrections),
+        question,
+        question_asks(folded),
     )
 
 
