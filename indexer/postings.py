@@ -135,9 +135,10 @@ def _read_field(reader: IndexReader, name: str, count: int) -> FieldArrays:
     spans = array("q", [0])
     positions = array("i")
     chars = array("i")
-    field_format = reader.schema[name].format
+    # An index of an older schema may lack a field: it reads as a field with no terms.
+    field_format = reader.schema[name].format if name in reader.schema else None
     with_chars = bool(field_format and field_format.supports("characters"))
-    if name in reader.indexed_field_names():
+    if field_format is not None and name in reader.indexed_field_names():
         for term in reader.lexicon(name):
             postings = reader.postings(name, term)
             is_active, ident, weight, advance = (

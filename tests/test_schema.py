@@ -13,7 +13,8 @@ from whoosh.filedb.filestore import RamStorage
 import indexer.build
 from indexer.analysis import text_analyzer
 from indexer.build import build_index
-from indexer.schema import SpelledText
+from indexer.postings import read_segment
+from indexer.schema import FACT_FIELD, SpelledText
 from indexer.store import read_pointer
 
 TEXTS = [
@@ -76,3 +77,16 @@ def test_a_build_writes_the_field_lengths_whoosh_would(
     assert len(plain) > 1000
     assert any(low != high for low, high in plain.values())
     assert fast == plain
+
+
+def test_an_index_without_a_newer_field_reads_as_one_without_its_terms() -> None:
+    """A generation written before the facts field existed still opens."""
+    schema = fields.Schema(title=fields.TEXT, path=fields.TEXT, body=fields.TEXT(chars=True))
+    ix = RamStorage().create_index(schema)
+    with ix.writer() as writer:
+        writer.add_document(title="Gabapentin", path="Drugs", body="Side Effects: dizziness")
+    with ix.reader() as reader:
+        arrays = read_segment(reader)
+    assert len(arrays.fields[FACT_FIELD].terms) == 0
+    assert arrays.fields[FACT_FIELD].lengths.tolist() == [0]
+    assert b"dizziness" in arrays.fields["body"].index
