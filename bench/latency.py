@@ -39,12 +39,13 @@ def index_dir(scale: int) -> Path:
 
 
 def ensure_indexes(scale: int, rebuild: bool = False) -> tuple[Path, Path]:
-    """(foramen index root, FTS5 database) of a scale, built when missing."""
+    """(foramen index root, FTS5 database) of a scale, built when missing; the foramen
+    index is brought up to date (rebuilt when its schema is older than the code's)."""
     corpus = corpus_dir(scale)
     root = index_dir(scale)
-    if rebuild or not (root / "CURRENT").exists():
-        started = time.perf_counter()
-        build_index(corpus, root, full=True)
+    started = time.perf_counter()
+    report = build_index(corpus, root, full=rebuild or not (root / "CURRENT").exists())
+    if report.changed:
         print(f"built {root} in {time.perf_counter() - started:.1f} s")
     db = fts.db_path(scale)
     if rebuild or not db.exists():
