@@ -68,14 +68,21 @@ class Snapshot:
     retired: bool = False
 
     @classmethod
-    def open(cls, directory: Path, build: int, stamp: tuple[int, int] | None) -> Snapshot:
+    def open(
+        cls,
+        directory: Path,
+        build: int,
+        stamp: tuple[int, int] | None,
+        previous: Snapshot | None = None,
+    ) -> Snapshot:
         searcher = whoosh_index.open_dir(str(directory)).searcher()
         try:
             model = ScoringModel.open(searcher.reader(), directory)
         except Exception:
             searcher.close()
             raise
-        vocabulary = Vocabulary.open(searcher.reader(), model, directory)
+        before = previous.vocabulary if previous is not None else None
+        vocabulary = Vocabulary.open(model, directory, previous=before)
         snapshot = cls(searcher, model, vocabulary, build, stamp)
         vocabulary.phrase_count = snapshot.phrase_count
         return snapshot
@@ -149,7 +156,7 @@ class Engine:
             if pointer is None:
                 raise IndexMissingError(f"no index at {self.root}; run 'foramen build'")
             try:
-                fresh = Snapshot.open(self.root / pointer.dir, pointer.build, stamp)
+                fresh = Snapshot.open(self.root / pointer.dir, pointer.build, stamp, current)
             except (OSError, whoosh_index.EmptyIndexError) as error:
                 # A full build swapped generations between our read of CURRENT and the open.
                 if attempt == OPEN_RETRIES - 1 and current is None:

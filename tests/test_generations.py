@@ -52,3 +52,33 @@ def test_incremental_and_full_builds_rank_every_judged_query_alike(tmp_path: Pat
         assert [h.id for h in a.hits] == [h.id for h in b.hits], text
         assert [round(h.score, 9) for h in a.hits] == [round(h.score, 9) for h in b.hits], text
         assert a.facets == b.facets, text
+
+
+def test_a_new_generation_reuses_unchanged_synonyms_and_spells_its_own_words(
+    tmp_path: Path,
+) -> None:
+    """Opening a generation re-reads the synonyms only when their file changed, and the
+    speller (made in the background) knows the new generation's words."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(ROOT / "corpus", corpus)
+    root = tmp_path / "index"
+    build_index(corpus, root, full=True)
+    engine = Engine(root, cache_size=0)
+    with engine.snapshot() as first:
+        rules = first.vocabulary.synonyms
+    article = next(corpus.glob("*.md"))
+    article.write_text(
+        article.read_text("utf-8") + "\n## Zygapophyseal Orientation\n\nFacet angles vary.\n",
+        "utf-8",
+    )
+    build_index(corpus, root)
+    with engine.snapshot() as second:
+        assert second.build != first.build
+        assert second.vocabulary.synonyms is rules
+    result = engine.search("zygapophyseal orientatoin")
+    assert result.suggestion == "zygapophyseal orientation"
+    (corpus / "synonyms.txt").write_text("facet angles, zygapophyseal\n", "utf-8")
+    build_index(corpus, root)
+    with engine.snapshot() as third:
+        assert third.vocabulary.synonyms is not rules
+    assert engine.search("facet angles").total >= 1

@@ -8,18 +8,21 @@ word positions, which Whoosh holds).
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Container
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from whoosh import index as whoosh_index
 from whoosh.reading import IndexReader
 
 from indexer.analysis import FACT_SEPARATOR
 from indexer.model import ScoringModel
 from indexer.schema import FACT_FIELD, SEARCH_FIELDS
 from indexer.spelling import Speller, english_words, merge_vocabularies
-from indexer.synonyms import SynonymMap, load_synonyms
+from indexer.synonyms import SYNONYMS_FILE, SynonymMap, load_synonyms
 
 SPELLING_FIELDS = ("spell_title", "spell_body")
 COMMON_MIN = 20
@@ -40,6 +43,29 @@ def _frequencies(reader: IndexReader, fieldname: str) -> list[tuple[str, int]]:
     ]
 
 
+def _done(speller: Speller) -> Future[Speller]:
+    future: Future[Speller] = Future()
+    future.set_result(speller)
+    return future
+
+
+def _make_speller(generation_dir: Path, synonyms: SynonymMap, result: Future[Speller]) -> None:
+    """The speller of a generation's words and synonyms, into ``result``; then its
+    table, which the first correction would otherwise pay for."""
+    try:
+        with whoosh_index.open_dir(str(generation_dir)).reader() as reader:
+            words = merge_vocabularies(
+                *(_frequencies(reader, name) for name in SPELLING_FIELDS),
+                ((word, 1) for word in synonyms.words),
+            )
+        speller = Speller(words, english_words)
+    except Exception as error:  # a generation removed by a later full build, say
+        result.set_exception(error)
+        return
+    result.set_result(speller)
+    speller.prepare()
+
+
 class IndexTerms:
     """``term in terms`` for the terms of a model's segments, asked of their term indexes
     (no second copy of a vocabulary that has a million words at x1000)."""
@@ -56,35 +82,60 @@ class Vocabulary:
     """Index terms (stemmed), a speller over its words, the synonyms, frequencies."""
 
     terms: Container[str] = frozenset()  # IndexTerms of the generation's model
-    speller: Speller = field(default_factory=lambda: Speller({}))
+    spelling: Future[Speller] = field(default_factory=lambda: _done(Speller({})))
     synonyms: SynonymMap = field(default_factory=SynonymMap)
     model: ScoringModel | None = None
     phrase_count: PhraseCount | None = None
     # The labels of the sections' labelled lines, as analysed words: ("side", "effect").
     fact_labels: frozenset[Terms] = frozenset()
+    synonyms_source: bytes = b""  # the synonyms file the rules were read from
     _phrases: dict[Terms, int] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
     def open(
         cls,
-        reader: IndexReader,
         model: ScoringModel,
         generation_dir: Path | None,
         phrase_count: PhraseCount | None = None,
+        previous: Vocabulary | None = None,
     ) -> Vocabulary:
-        synonyms = load_synonyms(generation_dir) if generation_dir else SynonymMap()
-        words = merge_vocabularies(
-            *(_frequencies(reader, name) for name in SPELLING_FIELDS),
-            ((word, 1) for word in synonyms.words),
-        )
-        speller = Speller(words, english_words)
-        # The first correction would otherwise pay for building the speller's table.
-        threading.Thread(target=speller.prepare, name="foramen-speller", daemon=True).start()
+        """The vocabulary of the generation at ``generation_dir``. The speller is made in
+        a background thread (from a reader of its own: iterating the spelling words is
+        most of a generation's opening time at scale), so only a query with a word to
+        correct waits for it; the synonyms of ``previous`` are kept when unchanged."""
+        source = b""
+        if generation_dir is not None:
+            with contextlib.suppress(OSError):
+                source = (generation_dir / SYNONYMS_FILE).read_bytes()
+        if previous is not None and previous.synonyms_source == source:
+            synonyms = previous.synonyms
+        else:
+            synonyms = load_synonyms(generation_dir) if generation_dir else SynonymMap()
         labels = frozenset(
             tuple(label.split("_")) for label in model.labels(FACT_FIELD, FACT_SEPARATOR)
         )
-        return cls(IndexTerms(model), speller, synonyms, model, phrase_count, labels)
+        spelling: Future[Speller] = Future()
+        vocabulary = cls(IndexTerms(model), spelling, synonyms, model, phrase_count, labels, source)
+        if generation_dir is None:
+            spelling.set_result(Speller({}, english_words))
+        else:
+            threading.Thread(
+                target=_make_speller,
+                args=(generation_dir, synonyms, spelling),
+                name="foramen-speller",
+                daemon=True,
+            ).start()
+        return vocabulary
+
+    @property
+    def speller(self) -> Speller:
+        """The generation's speller (waiting for it the first time, if still in the
+        making; an empty one if making it failed: corrections stop, searches do not)."""
+        try:
+            return self.spelling.result()
+        except Exception:
+            return Speller({})
 
     def knows(self, terms: Terms) -> bool:
         """Whether every one of these analysed terms occurs in the index."""
