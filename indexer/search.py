@@ -374,6 +374,21 @@ class Engine:
         with self.snapshot() as current:
             return current.model.live_count
 
+    def articles(self) -> list[tuple[str, str, int]]:
+        """(id, title, live sections) of every article of the current generation, by id:
+        counted on the model's arrays, each title read from one stored section."""
+        with self.snapshot() as current:
+            live = np.flatnonzero(current.model.live)
+            slugs, first, counts = np.unique(
+                current.model.article[live], return_index=True, return_counts=True
+            )
+            with current.lock:
+                stored = [current.searcher.stored_fields(int(live[i])) for i in first]
+        return [
+            (str(slug), str(fields.get("article_title") or slug), int(count))
+            for slug, fields, count in zip(slugs, stored, counts, strict=True)
+        ]
+
 
 def _section(stored: dict[str, object]) -> Section:
     path = str(stored.get("path") or "")

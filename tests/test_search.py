@@ -2,8 +2,10 @@ from pathlib import Path
 
 import pytest
 
+from indexer.build import build_index
 from indexer.errors import IndexMissingError
 from indexer.search import Engine
+from tests.multi_articles import TITLES, write_articles
 from tests.test_api import HIT_KEYS
 
 
@@ -211,3 +213,17 @@ def test_each_hit_names_the_words_it_lacks(real_engine: Engine) -> None:
         assert len(hit.missing) < 4  # a hit has at least one of the words
         assert hit.to_json().get("missing", []) == list(hit.missing)
     assert real_engine.search("femoral nerve stretch").hits[0].missing == ()
+
+
+def test_articles_are_counted_over_live_sections(tmp_path: Path) -> None:
+    """Each article's id, title and sections, read from the model: an article deleted by
+    an incremental build is gone although its sections still sit in a segment."""
+    corpus = write_articles(tmp_path / "corpus")
+    build_index(corpus, tmp_path / "index", full=True)
+    engine = Engine(tmp_path / "index", cache_size=0)
+    expected = {slug: len(engine.article_sections(slug)) for slug in TITLES}
+    assert engine.articles() == [(s, TITLES[s], expected[s]) for s in sorted(TITLES)]
+    (corpus / "ankle-sprain.md").unlink()
+    build_index(corpus, tmp_path / "index")
+    assert [a[0] for a in engine.articles()] == ["knee-pain", "thumb-numbness"]
+    assert sum(a[2] for a in engine.articles()) == engine.count()

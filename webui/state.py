@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -103,14 +102,7 @@ class WebState:
         """
         generation = self.generation()
         if self._listing is None or self._listing[0] != generation:
-            titles: dict[str, str] = {}
-            counts: Counter[str] = Counter()
-            with self.engine.searcher() as searcher:
-                for stored in searcher.reader().all_stored_fields():
-                    slug = str(stored["article"])
-                    titles.setdefault(slug, str(stored.get("article_title") or slug))
-                    counts[slug] += 1
-            links = tuple(ArticleLink(slug, titles[slug], counts[slug]) for slug in sorted(titles))
+            links = tuple(ArticleLink(*found) for found in self.engine.articles())
             self._listing = (generation, links)
         return self._listing[1]
 
