@@ -41,7 +41,8 @@ QUESTION_STARTS = _words(
 )
 # Words that shape a request but are not what it is about.
 FILLER_WORDS = QUESTION_STARTS | _words(
-    """i im ive id me my mine myself our ours he she his her they them their there here
+    """into onto cant cannot couldnt dont doesnt didnt wont isnt arent
+    i im ive id me my mine myself our ours he she his her they them their there here
     get gets getting got need needs needed want wants know tell explain about any some
     much many very really please thing things something anything way ways someone people
     person go going come just also so too than then but nor not no yes good best better bad
@@ -60,7 +61,7 @@ DESCRIPTOR_WORDS = _words(
     agonising crippling debilitating annoying niggling niggle pulsing pounding piercing
     searing gnawing stinging extreme extremely super constant constantly sudden
     suddenly occasional occasionally recurring worst moderate slight slightly left both
-    kind sort weird strange funny odd random"""
+    kind sort weird strange funny odd random easy easier easiest"""
 )
 # Their stems: "coming" and "helping" are filler words too, unless the index holds them.
 FILLER_STEMS = frozenset(porter_stem(w) for w in FILLER_WORDS | DESCRIPTOR_WORDS)
