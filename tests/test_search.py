@@ -228,3 +228,29 @@ def test_articles_are_counted_over_live_sections(tmp_path: Path) -> None:
     build_index(corpus, tmp_path / "index")
     assert [a[0] for a in engine.articles()] == ["knee-pain", "thumb-numbness"]
     assert sum(a[2] for a in engine.articles()) == engine.count()
+
+
+@pytest.mark.parametrize(
+    "topic_not_covered",
+    ["vitamin c dosage", "eczema cream", "sore throat remedies", "how much does surgery cost"],
+)
+def test_an_unknown_subject_is_not_answered_by_broad_or_neighbouring_words(
+    real_engine: Engine, topic_not_covered: str
+) -> None:
+    assert real_engine.search(topic_not_covered).total == 0
+
+
+@pytest.mark.parametrize(
+    ("query", "answer"),
+    [
+        ("voltaren gel", "diclofenac-nsaid"),
+        ("ibuprofen while pregnant", "ibuprofen-nsaid"),
+        ("vitamin b-12", "vitamin-b12-cobalamin"),
+        ("vitamin d dosage", "vitamin-d3-cholecalciferol"),
+        ("c reactive protein", "c-reactive-protein-crp"),
+    ],
+)
+def test_a_named_thing_with_an_unknown_word_or_a_letter_still_answers(
+    real_engine: Engine, query: str, answer: str
+) -> None:
+    assert real_engine.search(query).hits[0].id == answer

@@ -46,6 +46,7 @@ OVERVIEW_WEIGHT = 1.0
 HINT_WEIGHT = 0.5  # words of what a question asks for ("how soon" -> recovery)
 FACT_WEIGHT = 1.0  # a concept in a line of the label the query names ("dizziness side effect")
 NAME_WEIGHT = 2.0  # a named drug, test or procedure is what the query is about
+SHORT_QUERY = 2  # known concepts up to which an unknown word may be the whole subject
 RELAX_FROM = 3  # known concepts from which a query that finds nothing is relaxed
 SPECIFIC = 3  # a synonym key in at most this many sections names one thing precisely
 PHRASE_SLOP = 1  # a phrase's words follow each other ...
@@ -149,6 +150,23 @@ def _names_one_thing(concept: Concept) -> bool:
     return concept.named and concept.frequency <= SPECIFIC
 
 
+def _names_first(meaning: Understanding) -> bool:
+    """One known concept naming a single thing, typed before the unknown word: "voltaren
+    gel" is about Voltaren, but "eczema cream" is about eczema."""
+    concepts = meaning.concepts
+    return len(concepts) == 2 and concepts[0].known and _names_one_thing(concepts[0])
+
+
+def _topic_unknown(meaning: Understanding, vocabulary: Vocabulary | None) -> bool:
+    """A short query with a word no section holds whose known words are all broad
+    ("sore throat remedies", "how much does surgery cost"): the unknown word is what it
+    is about, and sections about pain or treatment in general do not answer it."""
+    known = meaning.known
+    if not meaning.missing or len(known) > SHORT_QUERY or vocabulary is None:
+        return False
+    return all(vocabulary.broad(c.frequency) for c in known)
+
+
 def _concept_plan(concept: Concept) -> ConceptPlan:
     synonym = SYNONYM_WEIGHT if concept.literal else 1.0
     literal = concept.literal
@@ -188,8 +206,10 @@ def compile_query(
             highlight.update(terms)
             phrases.append(Words(terms, SEARCH_FIELDS, 1.0 / len(terms), how="quoted"))
     need = required_matches(len(known), meaning.missing)
-    if need == 0 and len(known) == 1 == meaning.missing and _names_one_thing(known[0]):
+    if need == 0 and len(known) == 1 == meaning.missing and _names_first(meaning):
         need = 1  # "voltaren gel": the one known word names a single thing
+    if need and _topic_unknown(meaning, vocabulary):
+        need = 0  # "sore throat remedies": the word no section holds is the subject
     if need == 0 and not phrases:
         return QueryPlan(None, missing=missing)  # no answer, so no "showing results for"
     excluded_terms = (t.text for word in user.excluded for t in analyzer(word))

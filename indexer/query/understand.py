@@ -176,6 +176,29 @@ def _completed(token: _Token, vocabulary: Vocabulary) -> Concept:
     return Concept(literal, completions, bool(options), frequency, typed, words=(token.word,))
 
 
+def _lone_letter(
+    concepts: list[Concept], tokens: list[_Token], at: int, vocabulary: Vocabulary
+) -> int:
+    """A single letter after a concept names a variant of it ("vitamin c", "hepatitis
+    b"): when the corpus never has the two side by side, the last concept becomes that
+    unknown thing (1 token taken) rather than two loose words that are each common."""
+    if at >= len(tokens) or not concepts or not concepts[-1].known:
+        return 0
+    letter = tokens[at]
+    if len(letter.word) != 1 or not letter.word.isalpha() or letter.filler:
+        return 0
+    if at + 1 < len(tokens) and tokens[at + 1].piece == letter.piece:
+        return 0  # "vitamin b-12": the letter begins a word of its own
+    if vocabulary.synonyms.get((letter.stem,)):
+        return 0
+    concept = concepts[-1]
+    typed = (*concept.typed, letter.stem)
+    if vocabulary.phrase_known(typed):
+        return 0
+    concepts[-1] = Concept((), (), False, 0, typed, words=(*concept.words, letter.word))
+    return 1
+
+
 def understand(
     words: tuple[str, ...],
     analyzer: Analyzer | None = None,
@@ -204,6 +227,7 @@ def understand(
                 typed = tuple(t.word for t in tokens[i : i + length])
                 concepts.append(_synonym_concept(key, alternatives, vocabulary, typed))
                 i += length
+                i += _lone_letter(concepts, tokens, i, vocabulary)
                 break
         else:
             token = tokens[i]
@@ -227,6 +251,7 @@ def understand(
                 Concept(literal if known else (), (), known, frequency, literal, words=typed)
             )
             i += len(run)
+            i += _lone_letter(concepts, tokens, i, vocabulary)
     if last is not None:
         concepts.append(_completed(last, vocabulary))
     first = words[0].casefold() if words else ""

@@ -27,6 +27,8 @@ from indexer.synonyms import SYNONYMS_FILE, SynonymMap, load_synonyms
 SPELLING_FIELDS = ("spell_title", "spell_body")
 COMMON_MIN = 20
 COMMON_SHARE = 0.1
+BROAD_MIN = 10
+BROAD_SHARE = 0.05
 MIN_PREFIX = 2  # characters typed before a word is completed
 COMPLETIONS = 8  # index terms an unfinished word stands for
 MAX_SCANNED = 256  # terms with the prefix looked at (for their frequency)
@@ -155,6 +157,22 @@ class Vocabulary:
             min(self.model.doc_frequency(name, term) for term in terms) for name in SEARCH_FIELDS
         )
         return bound >= enough and self._phrase_count(terms) >= enough
+
+    def broad(self, frequency: int) -> bool:
+        """Whether a concept in about ``frequency`` sections (a twentieth, and 10 or more)
+        is too broad to name one topic: "surgery", "pain", "treatment"."""
+        if self.model is None:
+            return False
+        return frequency >= max(BROAD_MIN, self.model.live_count * BROAD_SHARE)
+
+    def phrase_known(self, terms: Terms) -> bool:
+        """Whether some section holds these words side by side (not remembered: any
+        query may ask)."""
+        if not self.knows(terms):
+            return False
+        if len(terms) == 1 or self.phrase_count is None:
+            return True
+        return self.phrase_count(terms) > 0
 
     def _phrase_count(self, terms: Terms) -> int:
         """Sections holding these words side by side; remembered for this generation
