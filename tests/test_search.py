@@ -254,3 +254,28 @@ def test_a_named_thing_with_an_unknown_word_or_a_letter_still_answers(
     real_engine: Engine, query: str, answer: str
 ) -> None:
     assert real_engine.search(query).hits[0].id == answer
+
+
+@pytest.mark.parametrize(
+    ("query", "members", "overview"),
+    [
+        (
+            "nsaids",
+            {"ibuprofen-nsaid", "naproxen-nsaid", "diclofenac-nsaid", "meloxicam-nsaid"},
+            "what-are-the-risks-of-long-term-nsaid-use",
+        ),
+        (
+            "steroids",
+            {"prednisone-oral-corticosteroid", "methylprednisolone-oral-corticosteroid"},
+            "what-is-the-role-of-epidural-steroid-injections",
+        ),
+    ],
+)
+def test_a_class_query_ranks_its_members_above_a_lone_heading_naming_it(
+    real_engine: Engine, query: str, members: set[str], overview: str
+) -> None:
+    ranked = [h.id for h in real_engine.search(query).hits]
+    assert set(ranked[: len(members)]) == members
+    assert ranked.index(overview) >= len(members)
+    parts = real_engine.search(query, explain=True).hits[0].explain
+    assert parts is not None and "one of several headings naming it" in str(parts)

@@ -41,7 +41,8 @@ TITLE_ALL_WEIGHT = 1.0
 PHRASE_WEIGHT = 0.5
 FILLER_WEIGHT = 0.25
 QUESTION_WEIGHT = 2.0
-CONTAINER_WEIGHT = 0.5
+CONTAINER_WEIGHT = 1.5
+MEMBER_WEIGHT = 0.7  # a class query ("opioids"): a heading beside others naming the class
 OVERVIEW_WEIGHT = 1.0
 HINT_WEIGHT = 0.5  # words of what a question asks for ("how soon" -> recovery)
 FACT_WEIGHT = 1.0  # a concept in a line of the label the query names ("dizziness side effect")
@@ -224,7 +225,7 @@ def compile_query(
         near=_near(known) if need else None,
         fillers=_present(meaning.fillers, vocabulary) if need else (),
         question=meaning.question and bool(need),
-        category=len(known) == 1 and bool(need),
+        category=len(known) == 1 and bool(need) and not meaning.question,
         facts=_facts(known, concepts, labels),
         hints=_hints(meaning.asks, analyzer, vocabulary) if need else (),
     )

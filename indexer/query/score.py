@@ -23,11 +23,13 @@ import numpy as np
 import numpy.ma
 
 from indexer.model import DENSE_FROM, DENSE_LIMIT, ScoringModel, both, member
+from indexer.postings import CONTAINER, QUESTION
 from indexer.query.plan import (
     ALL_CONCEPTS_WEIGHT,
     CONTAINER_WEIGHT,
     FACT_WEIGHT,
     FILLER_WEIGHT,
+    MEMBER_WEIGHT,
     OVERVIEW_WEIGHT,
     QUESTION_WEIGHT,
     TIEBREAK,
@@ -51,10 +53,13 @@ PART_KINDS = (
     "fillers",
     "overview",
     "container",
+    "member",
     "question",
     "fact",
     "hint",
 )
+MIN_MEMBERS = 2  # headings naming a class side by side make them its members
+LEVELS = 16  # more heading levels than Markdown has: part * LEVELS + level is a key
 _POSITION_BITS = 32  # an occurrence's key: docnum << 32 | token position
 
 
@@ -340,6 +345,18 @@ class Scorer:
         allowed += [both(self.in_field(h.words, "title").docs, any_concept) for h in plan.hints]
         return np.unique(np.concatenate(allowed))
 
+    def _class_members(self, docs: np.ndarray) -> np.ndarray:
+        """Of the sections whose heading holds a class ("opioids"), the ones with a
+        sibling heading that holds it too (same part, same level): the members listed
+        ("Tramadol (Opioid Analgesic)", "Oxycodone (Opioid Analgesic)") rather than a
+        lone question or overview that mentions the class."""
+        docs = docs[(self.model.flags[docs] & (QUESTION | CONTAINER)) == 0]
+        if len(docs) < MIN_MEMBERS:
+            return _NO_DOCS
+        keys = self.model.part[docs].astype(np.int64) * LEVELS + self.model.level[docs]
+        _, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
+        return docs[counts[inverse] >= MIN_MEMBERS]
+
     def _bonuses(
         self, plan: Plan, scores: list[Scores], titled: list[Scores], docs: np.ndarray
     ) -> list[Part]:
@@ -372,6 +389,10 @@ class Scorer:
                 group = Scores(groups, 1.0 + heading.at(groups))
                 group = group.times(CONTAINER_WEIGHT)
                 bonus.append(Part("container", "a heading over others", group))
+            members = self._class_members(heading.docs)
+            if len(members):
+                member = Scores(members, 1.0 + heading.at(members)).times(MEMBER_WEIGHT)
+                bonus.append(Part("member", "one of several headings naming it", member))
         for fact in plan.facts:
             found, matches = self.concept(fact.concept)
             bonus.append(
